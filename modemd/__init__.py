@@ -1,0 +1,1 @@
+"""modemd: person-to-person SMS on USB GSM modems."""

@@ -1,0 +1,21 @@
+"""The `modemd` command line: a thin click shell over the library."""
+
+from __future__ import annotations
+
+import click
+
+from modemd.cli.emulator_cmd import emulator
+from modemd.cli.errors import ModemdGroup
+
+
+@click.group(cls=ModemdGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="modemd")
+def main() -> None:
+    """modemd: person-to-person SMS from USB GSM modems.
+
+    Agents send from real SIM long-code numbers and see replies and delivery
+    reports. `modemd emulator` runs fake modems on ptys for tests and demos.
+    """
+
+
+main.add_command(emulator)

@@ -1,0 +1,1 @@
+"""Builds the objects, supervises one worker per modem, scheduler jobs, signals."""

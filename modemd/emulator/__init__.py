@@ -1,0 +1,1 @@
+"""A fake GSM modem: AT state machine, SIM, network, on ptys and pyserial URLs."""

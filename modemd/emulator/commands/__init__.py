@@ -1,0 +1,1 @@
+"""AT command handlers of the emulated modem, one module per family."""

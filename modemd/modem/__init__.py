@@ -1,0 +1,4 @@
+"""GSM verbs over the AT channel: init, identity, PIN, storage, send, read, delete.
+
+Knows no SQLite.
+"""

@@ -1,0 +1,1 @@
+"""Wiring a modem to the store: sender, receiver, monitor, retry policy."""

@@ -1,0 +1,1 @@
+"""SQLite state: schema, migrations, message state machine, queue claims. Knows no AT."""
