@@ -256,9 +256,10 @@ class EmulatedModem:
             self._prompt_data.append(byte)
 
     def _run_line(self, line: str) -> None:
-        text = line.strip()
-        if not text.upper().startswith("AT"):
-            return  # V.250: a line that does not start with AT is ignored
+        start = line.upper().find("AT")
+        if start < 0:
+            return  # V.250: no "AT" prefix, no command; what precedes it is noise
+        text = line[start:].strip()
         self._last_line = text
         try:
             invocations = cmdline.parse(text[2:])

@@ -2,3 +2,35 @@
 
 Knows no SQLite.
 """
+
+from modemd.modem.device import Identity, Modem, StorageSession, StoredMessage
+from modemd.modem.errors import (
+    ModemError,
+    PinRejected,
+    PinRequired,
+    PukRequired,
+    SimError,
+    SimMissing,
+    UnexpectedAnswer,
+)
+from modemd.modem.events import Direct, Event, Other, RegistrationChanged, Stored, interpret
+
+__all__ = [
+    "Direct",
+    "Event",
+    "Identity",
+    "Modem",
+    "ModemError",
+    "Other",
+    "PinRejected",
+    "PinRequired",
+    "PukRequired",
+    "RegistrationChanged",
+    "SimError",
+    "SimMissing",
+    "StorageSession",
+    "Stored",
+    "StoredMessage",
+    "UnexpectedAnswer",
+    "interpret",
+]

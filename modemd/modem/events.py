@@ -1,0 +1,48 @@
+"""URCs turned into what they mean for SMS: a stored message, a direct PDU, a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modemd.at import Urc
+
+
+@dataclass(frozen=True)
+class Stored:
+    """+CMTI / +CDSI: a message (or report) waits at memory:index."""
+
+    memory: str
+    index: int
+    report: bool
+
+
+@dataclass(frozen=True)
+class Direct:
+    """+CMT / +CDS: the PDU itself, not stored anywhere."""
+
+    pdu: str
+    report: bool
+
+
+@dataclass(frozen=True)
+class RegistrationChanged:
+    stat: int
+
+
+@dataclass(frozen=True)
+class Other:
+    urc: Urc
+
+
+Event = Stored | Direct | RegistrationChanged | Other
+
+
+def interpret(urc: Urc) -> Event:
+    fields = urc.fields
+    if urc.name in ("+CMTI", "+CDSI") and len(fields) >= 2 and fields[-1].isdigit():
+        return Stored(fields[0].upper(), int(fields[-1]), urc.name == "+CDSI")
+    if urc.name in ("+CMT", "+CDS") and urc.payload:
+        return Direct(urc.payload.strip().upper(), urc.name == "+CDS")
+    if urc.name in ("+CREG", "+CGREG", "+CEREG") and fields and fields[0].isdigit():
+        return RegistrationChanged(int(fields[0]))
+    return Other(urc)
