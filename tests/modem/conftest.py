@@ -1,0 +1,54 @@
+"""Modems on an in-process rig, driven through the real transport and AT channel."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+
+import pytest
+
+from modemd.at import AtChannel
+from modemd.emulator import inprocess
+from modemd.emulator.rig import Rig
+from modemd.emulator.spec import LineSpec
+from modemd.modem import Event, Modem, interpret
+from modemd.transport import SerialTransport
+
+
+class Line:
+    """One emulated line seen through our driver, with its URC events queued."""
+
+    def __init__(self, rig: Rig, spec: LineSpec) -> None:
+        rig.add_line(spec)
+        self.spec = spec
+        self.events: queue.Queue[Event] = queue.Queue()
+        self.channel = AtChannel(SerialTransport(f"fakemodem://{spec.name}"), name=spec.name,
+                                 on_urc=lambda urc: self.events.put(interpret(urc)))
+        self.channel.open()
+        self.modem = Modem(self.channel)
+
+    def next_event(self, timeout: float = 5.0) -> Event:
+        return self.events.get(timeout=timeout)
+
+
+@pytest.fixture
+def rig() -> Iterator[Rig]:
+    inprocess.register_url_handler()
+    rig = Rig()
+    inprocess.install(rig)
+    yield rig
+    rig.close()
+
+
+@pytest.fixture
+def make_line(rig: Rig) -> Iterator:
+    made: list[Line] = []
+
+    def make(index: int, **overrides: object) -> Line:
+        line = Line(rig, LineSpec.numbered(index, **overrides))
+        made.append(line)
+        return line
+
+    yield make
+    for line in made:
+        line.channel.close()
