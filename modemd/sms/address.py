@@ -133,7 +133,7 @@ def decode_address(reader: Reader, field: str) -> Address:
     toa = reader.octet(f"{field} type of address")
     value = reader.take((semi_octets + 1) // 2, field)
     if toa & _TON_MASK == _TON_ALPHANUMERIC:
-        # Useful semi-octets -> whole septets (Android and Gammu read it the same way).
+        # Useful semi-octets -> whole septets, as AOSP GsmSmsAddress reads it.
         return Address(decode_gsm7(unpack_septets(value, semi_octets * 4 // 7)), toa)
     return _number_address(decode_digits(value, semi_octets), toa)
 

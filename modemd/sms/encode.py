@@ -50,17 +50,24 @@ def encode_submit(
     if validity is not None:
         _check_octet("validity (relative TP-VP)", validity)
     smsc_field = encode_smsc(smsc)
-    first = (MTI_SUBMIT | (_STATUS_REPORT_FLAG if status_report else 0)
+    first = (MTI_SUBMIT
+             | (_STATUS_REPORT_FLAG if status_report else 0)
              | (_REJECT_DUPLICATES if reject_duplicates else 0)
              | (_SUBMIT_VPF_RELATIVE if validity is not None else 0))
-    head = bytes([message_reference]) + encode_address(address) + b"\x00"  # TP-PID 0
-    tail = bytes([validity]) if validity is not None else b""
+    # TP-MR, TP-DA, TP-PID (0: a plain message for a phone) are the same in every part.
+    head = bytes([message_reference]) + encode_address(address) + b"\x00"
+    validity_field = b"" if validity is None else bytes([validity])
     parts = deliver_user_data(text, reference=reference, wide_reference=wide_reference, rng=rng)
     return [
-        _outbound(smsc_field, bytes([_with_udhi(first, part)]) + head
-                  + bytes([part.data_coding]) + tail + _user_data_field(part), part)
+        _outbound(smsc_field, _submit_tpdu(first, head, validity_field, part), part)
         for part in parts
     ]
+
+
+def _submit_tpdu(first: int, head: bytes, validity_field: bytes, part: UserData) -> bytes:
+    # first octet, TP-MR/DA/PID, TP-DCS, TP-VP, TP-UDL, TP-UD
+    return (bytes([_with_udhi(first, part)]) + head + bytes([part.data_coding])
+            + validity_field + _user_data_field(part))
 
 
 def encode_deliver(

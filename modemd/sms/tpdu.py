@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from modemd.sms.address import Address, decode_address, decode_smsc
 from modemd.sms.reader import MalformedPduError, Reader
@@ -101,16 +102,14 @@ def decode_from_sc(pdu: str, *, has_smsc: bool = True) -> Deliver | StatusReport
     """Decode a PDU a modem received (+CMT, +CDS, CMGR/CMGL of a received message)."""
     decoded = _guarded(pdu, has_smsc, {MTI_DELIVER: _deliver, MTI_STATUS_REPORT: _status_report},
                        {MTI_SUBMIT: "SMS-SUBMIT-REPORT"})
-    assert not isinstance(decoded, Submit)
-    return decoded
+    return cast(Deliver | StatusReport | Undecodable, decoded)
 
 
 def decode_from_ms(pdu: str, *, has_smsc: bool = True) -> Submit | Undecodable:
     """Decode a PDU a phone sends (AT+CMGS/CMGW payload, stored sent/unsent messages)."""
     decoded = _guarded(pdu, has_smsc, {MTI_SUBMIT: _submit},
                        {MTI_DELIVER: "SMS-DELIVER-REPORT", MTI_STATUS_REPORT: "SMS-COMMAND"})
-    assert isinstance(decoded, Submit | Undecodable)
-    return decoded
+    return cast(Submit | Undecodable, decoded)
 
 
 _Decoder = Callable[[Reader, int, Address | None], Deliver | StatusReport | Submit]
