@@ -61,13 +61,22 @@ def spec_from_url(url: str, index: int) -> LineSpec:
     return LineSpec.numbered(index, **options)
 
 
+def _free_index(current: Rig) -> int:
+    """The lowest line number whose default name and number nobody uses yet."""
+    taken = {m.spec.number for m in current.network.modems.values()}
+    names = set(current.network.modems)
+    return next(i for i in range(1, 100)
+                if LineSpec.numbered(i).number not in taken
+                and LineSpec.numbered(i).name not in names)
+
+
 def port_for_url(url: str) -> MemoryPort:
     """The port for a URL, creating the line on first use."""
     current = rig()
     name = urlsplit(url).netloc
     with _lock:
         if name not in current.ports:
-            current.add_line(spec_from_url(url, len(current.ports) + 1))
+            current.add_line(spec_from_url(url, _free_index(current)))
         port = current.ports[name]
     if not isinstance(port, MemoryPort):
         raise InvalidInputError(f"line {name!r} is on a pty, not in memory")

@@ -8,7 +8,6 @@ blocks (a pty or an in-memory pipe).
 from __future__ import annotations
 
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
@@ -20,6 +19,7 @@ from modemd.emulator.replies import Prompt, Reply
 from modemd.emulator.settings import Settings
 from modemd.emulator.sim import Sim, SimState
 from modemd.emulator.storage import Storage
+from modemd.emulator.urc_output import UrcOutput
 
 if TYPE_CHECKING:
     from modemd.emulator.network import Network
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from modemd.emulator.spec import LineSpec
 
 CR, LF, BS, DEL, CTRL_Z, ESC = 13, 10, 8, 127, 26, 27
-MAX_LINE = 2048  # V.250 asks for at least 40; longer lines are dropped
+MAX_LINE = 2048  # V.250 asks for at least 40; a longer line answers ERROR
 
 
 class Host(Protocol):
@@ -38,7 +38,7 @@ class Host(Protocol):
     def write(self, data: bytes) -> None: ...
 
 
-class EmulatedModem:
+class EmulatedModem(UrcOutput):
     def __init__(self, spec: LineSpec, profile: Profile, network: Network) -> None:
         self.spec = spec
         self.name = spec.name
@@ -65,11 +65,13 @@ class EmulatedModem:
         self.awaiting_ack: Inbound | None = None  # a +CMT/+CDS waiting for +CNMA
         self._host: Host | None = None
         self._line = bytearray()
+        self._overflow = False
         self._last_line = ""
         self._prompt: Prompt | None = None
         self._prompt_data = bytearray()
         self._echo = bytearray()
-        self._busy = False
+        self._busy = False  # a delayed answer is pending: input waits, URCs wait
+        self._executing = False  # a command line runs: its URCs go after its final code
         self._backlog = bytearray()
         self._held: list[bytes] = []
         self._ta_buffer: list[bytes] = []
@@ -119,7 +121,7 @@ class EmulatedModem:
         """SIM unlocked: vendor URCs, then registration after the profile's delay."""
         with self.lock:
             for text in self.profile.sim_ready_urcs:
-                self._emit(urcs.frame(self, text))
+                self.urc(text)
             self.start_registration()
 
     def start_registration(self) -> None:
@@ -217,13 +219,19 @@ class EmulatedModem:
     def _command_byte(self, byte: int) -> None:
         self._echo_byte(byte)
         if byte == self.settings.s3:
-            line = self._line.decode("latin-1")
+            line, overflow = self._line.decode("latin-1"), self._overflow
             self._line.clear()
+            self._overflow = False
             self._flush_echo()
-            self._run_line(line)
+            if overflow:
+                self.finish(dispatch.syntax_error())  # V.250: too long is an error, not a cut
+            else:
+                self._run_line(line)
         elif byte in (self.settings.s5, DEL):
             del self._line[-1:]
-        elif byte != self.settings.s4 and len(self._line) < MAX_LINE:
+        elif byte != self.settings.s4 and len(self._line) >= MAX_LINE:
+            self._overflow = True
+        elif byte != self.settings.s4:
             self._line.append(byte)
             if self._line.upper() == b"A/":
                 self._line.clear()
@@ -237,7 +245,7 @@ class EmulatedModem:
             self._flush_echo()
             self._prompt, data = None, self._prompt_data.decode("latin-1")
             self._prompt_data = bytearray()
-            self.finish(dispatch.complete_prompt(self, prompt, data))
+            self._execute(lambda: dispatch.complete_prompt(self, prompt, data))
         elif byte == ESC:
             self._flush_echo()
             self._prompt, self._prompt_data = None, bytearray()
@@ -266,7 +274,17 @@ class EmulatedModem:
         except cmdline.CommandLineError:
             self.finish(dispatch.syntax_error())
             return
-        self.finish(dispatch.run(self, invocations))
+        self._execute(lambda: dispatch.run(self, invocations))
+
+    def _execute(self, run: Callable[[], Reply | Prompt | Exception]) -> None:
+        """Run a command; URCs it raises (SIM ready, +CREG) follow its final code."""
+        self._executing = True
+        try:
+            self.finish(run())
+        finally:
+            self._executing = False
+        if self.timing.urc_mode == "immediate":
+            self._flush_held()
 
     # ---- bytes to the DTE -------------------------------------------------------------
 
@@ -300,64 +318,3 @@ class EmulatedModem:
                 self._flush_held()
             self._consume(backlog)
             self._flush_echo()
-
-    def urc(self, text: str, pdu: str | None = None, *, sms: bool = False) -> None:
-        """An unsolicited result code (pdu: its second line, as +CMT/+CDS have)."""
-        with self.lock:
-            if not self.powered or self.faults.hang:
-                return
-            if sms and self.settings.cnmi[0] == 0:
-                self._ta_buffer.append(urcs.frame(self, text, pdu))
-                return
-            self._place(text, pdu)
-
-    def _place(self, text: str, pdu: str | None) -> None:
-        mode = self.timing.urc_mode
-        if pdu is not None and self.timing.split_pdu and mode == "immediate" and not self._busy:
-            self._emit(urcs.frame(self, text))
-            self._busy = True  # nothing else may come between the header and its PDU
-            self.later(self.timing.split_gap, lambda: self._respond_late(urcs.line(self, pdu)))
-            return
-        self._held.append(urcs.frame(self, text, pdu))
-        if mode == "immediate" and not self._busy:
-            self._flush_held()
-        elif len(self._held) == 1:
-            wait = self.timing.coalesce_window if mode == "coalesce" else self.timing.hold_max
-            self.later(wait, self._flush_held_locked)
-
-    def flush_ta_buffer(self, discard: bool) -> None:
-        """+CNMI left mode 0: send (bfr=0) or drop (bfr=1) what the TA buffered."""
-        buffered, self._ta_buffer = self._ta_buffer, []
-        if not discard:
-            for data in buffered:
-                self._emit(data)
-
-    def _take_held(self, mode: str) -> bytes:
-        if self.timing.urc_mode != mode or not self._held:
-            return b""
-        held, self._held = b"".join(self._held), []
-        return held
-
-    def _flush_held(self) -> None:
-        if self._held and not self._busy:
-            held, self._held = b"".join(self._held), []
-            self._emit(held)
-
-    def _flush_held_locked(self) -> None:
-        with self.lock:
-            self._flush_held()
-
-    def emit_raw(self, data: bytes) -> None:
-        """Bytes straight onto the wire (control: raw injection)."""
-        with self.lock:
-            if self.powered:
-                self._emit(data)
-
-    def _emit(self, data: bytes) -> None:
-        if self._host is None or not data:
-            return
-        self.record("tx", data)
-        self._host.write(data)
-
-    def record(self, direction: str, data: bytes) -> None:
-        self.transcript.append((time.time(), direction, bytes(data)))

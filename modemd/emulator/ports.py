@@ -72,8 +72,10 @@ class PtyPort:
 
     def close(self) -> None:
         self.unplug()
-        os.close(self._wake_r)
-        os.close(self._wake_w)
+        if self._wake_r >= 0:
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+            self._wake_r = self._wake_w = -1
 
     def _open_pty(self, avoid: str | None) -> None:
         spare: list[int] = []

@@ -75,7 +75,8 @@ def _direct(modem: EmulatedModem, name: str, inbound: Inbound) -> None:
         header, text = textmode.direct_lines(modem, name, inbound.pdu.pdu)
         modem.urc(header, text, sms=True)
     else:
-        modem.urc(f"{name}: ,{inbound.pdu.tpdu_length}", inbound.pdu.pdu, sms=True)
+        alpha = "," if name == "+CMT" else ""  # 27.005: +CMT: [<alpha>],<length>; +CDS: <length>
+        modem.urc(f"{name}: {alpha}{inbound.pdu.tpdu_length}", inbound.pdu.pdu, sms=True)
     if modem.settings.csms == 1:
         modem.awaiting_ack = inbound
         modem.later(ACK_TIMEOUT, lambda: _ack_timeout(modem, inbound))

@@ -51,6 +51,8 @@ class Rig:
         return modem
 
     def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
         for port in self.ports.values():
             port.close()
         self.network.close()
@@ -193,12 +195,17 @@ class Rig:
         if kind in ("clear", "no-network"):
             self.network.line_ready(modem)
         if kind == "hang" and seconds is not None:
-            timer = threading.Timer(seconds, lambda: self.fault(line, "clear"))
+            timer = threading.Timer(seconds, lambda: self._end_hang(modem))
             timer.daemon = True
             timer.start()
             self._timers.append(timer)
         result["noise"] = result["noise"].hex()
         return result
+
+    @staticmethod
+    def _end_hang(modem: EmulatedModem) -> None:
+        with modem.lock:
+            modem.faults.hang = False
 
 
 def apply_fault(modem: EmulatedModem, kind: str, *, seconds: float | None, code: int | None,

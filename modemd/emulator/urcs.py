@@ -44,7 +44,9 @@ def final(modem: EmulatedModem, code: str) -> bytes:
 def error_code(modem: EmulatedModem, error: Exception) -> str:
     """The final result text for an error, as +CMEE asks."""
     if isinstance(error, Unsupported):
-        return modem.profile.unknown_command
+        if modem.profile.unknown_command != "ERROR":
+            return modem.profile.unknown_command  # a vendor's own words, whatever +CMEE says
+        error = CmeError(4)  # operation not supported
     if isinstance(error, PlainError) or modem.settings.cmee == 0:
         return "ERROR"
     if isinstance(error, CmeError):

@@ -115,6 +115,17 @@ def operator(modem: EmulatedModem, inv: Invocation) -> list[str]:
     return []
 
 
+def _levels(test_answer: str) -> set[int]:
+    """Levels a "+CFUN: (0-1,4-7),(0-1)" answer offers; 2-7 all mean some radio-off state."""
+    group = test_answer.partition("(")[2].partition(")")[0]
+    levels: set[int] = set()
+    for item in group.split(","):
+        low, _, high = item.strip().partition("-")
+        if low.isdigit():
+            levels.update(range(int(low), int(high or low) + 1))
+    return levels or {0, 1, 4}
+
+
 @command("+CFUN")
 def functionality(modem: EmulatedModem, inv: Invocation) -> list[str]:
     if inv.form == "test":
@@ -122,7 +133,7 @@ def functionality(modem: EmulatedModem, inv: Invocation) -> list[str]:
     if inv.form == "read":
         return [f"+CFUN: {modem.cfun}"]
     level, reset = inv.int_arg(0, 1), inv.int_arg(1, 0)
-    if level not in (0, 1, 4) or reset not in (0, 1):
+    if level not in _levels(modem.profile.cfun_test) or reset not in (0, 1):
         raise CmeError(50)
     if reset:
         modem.network.reboot(modem)  # OK first, then the port goes away
