@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from modemd.cli.agent import inbox, outbox, quarantine, resend, send, show, status, thread
+from modemd.cli.daemon_cmd import run
+from modemd.cli.demo import demo
 from modemd.cli.emulator_cmd import emulator
 from modemd.cli.errors import ModemdGroup
 
@@ -14,8 +17,11 @@ def main() -> None:
     """modemd: person-to-person SMS from USB GSM modems.
 
     Agents send from real SIM long-code numbers and see replies and delivery
-    reports. `modemd emulator` runs fake modems on ptys for tests and demos.
+    reports. `modemd demo` shows it working on emulated modems; `modemd
+    emulator` runs fake modems on ptys for tests.
     """
 
 
-main.add_command(emulator)
+for _command in (run, send, resend, outbox, inbox, thread, show, status, quarantine, demo,
+                 emulator):
+    main.add_command(_command)

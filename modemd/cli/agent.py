@@ -1,0 +1,175 @@
+"""What agents run: send, resend, outbox, inbox, thread, show, status, quarantine."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from modemd.cli.common import json_option, load, open_store, store_options
+from modemd.cli.output import emit_json, table
+from modemd.errors import InvalidInputError
+from modemd.wake import poke
+
+LIST_COLUMNS = ("id", "created_at", "peer", "line", "status", "parts", "text")
+LINE_COLUMNS = ("id", "name", "own_number", "port", "state", "signal", "registration",
+                "operator", "queue_depth", "reason")
+
+
+def _short(rows: list[dict], width: int = 48) -> list[dict]:
+    shown = []
+    for row in rows:
+        text = (row.get("text") or "").replace("\n", " ")
+        shown.append({**row, "text": text if len(text) <= width else text[: width - 1] + "…"})
+    return shown
+
+
+@click.command()
+@click.argument("to")
+@click.argument("text")
+@click.option("--line", default=None,
+              help="Send from this line (id, name, own number, ICCID or IMSI); it waits for "
+              "that line. Default: the line this contact last talked to, else the least busy.")
+@click.option("--operator", default=None, help="The agent sending [default: your user name].")
+@json_option
+@store_options
+def send(to: str, text: str, line: str | None, operator: str | None, as_json: bool,
+         config_path: str | None, db: str | None) -> None:
+    """Queue TEXT to TO (E.164, or national with default_region set); TEXT - reads stdin.
+
+    Prints the message id. Works while the daemon is stopped: the message waits
+    in the database. A rejected message queues nothing.
+    """
+    from modemd.store import prepare  # noqa: PLC0415  (keeps --help fast)
+
+    config = load(config_path, db)
+    body = sys.stdin.read().rstrip("\n") if text == "-" else text
+    store = open_store(config)
+    try:
+        requested = None
+        if line is not None:
+            requested = store.lines.resolve(line)
+            if requested is None:
+                raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
+        message = prepare(to, body, operator=operator or getpass.getuser(),
+                          default_region=config.default_region, requested_line=requested)
+        message_id = store.outbox.enqueue(message)
+    finally:
+        store.close()
+    poke(config.database)
+    if as_json:
+        emit_json({"id": message_id, "status": "queued", "parts": len(message.parts),
+                   "encoding": message.encoding})
+    else:
+        click.echo(message_id)
+
+
+@click.command()
+@click.argument("message_id", type=int)
+@click.option("--operator", default=None, help="The agent deciding [default: your user name].")
+@store_options
+def resend(message_id: int, operator: str | None, config_path: str | None,
+           db: str | None) -> None:
+    """Send a failed, expired or `unknown` message again (an agent's decision)."""
+    config = load(config_path, db)
+    store = open_store(config)
+    try:
+        store.outbox.resend(message_id, operator or getpass.getuser())
+    finally:
+        store.close()
+    poke(config.database)
+    click.echo(message_id)
+
+
+def _listing(direction: str, name: str, help_text: str) -> click.Command:
+    @click.command(name, help=help_text)
+    @click.option("--limit", type=int, default=50, show_default=True, help="How many.")
+    @click.option("--peer", default=None, help="Only this contact (E.164 or sender name).")
+    @click.option("--status", default=None, help="Only this status.")
+    @json_option
+    @store_options
+    def listing(limit: int, peer: str | None, status: str | None, as_json: bool,
+                config_path: str | None, db: str | None) -> None:
+        store = open_store(load(config_path, db))
+        try:
+            rows = store.views.messages(direction, limit=limit, peer=peer, status=status)
+        finally:
+            store.close()
+        emit_json(rows) if as_json else table(_short(rows), LIST_COLUMNS)
+
+    return listing
+
+
+outbox = _listing("out", "outbox", "Outbound messages, newest first.")
+inbox = _listing("in", "inbox", "Inbound messages, newest first (incomplete: parts missing).")
+
+
+@click.command()
+@click.argument("peer")
+@json_option
+@store_options
+def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) -> None:
+    """The conversation with PEER, both directions, oldest first."""
+    store = open_store(load(config_path, db))
+    try:
+        rows = store.views.thread(peer)
+    finally:
+        store.close()
+    emit_json(rows) if as_json else table(_short(rows, 60), ("id", "created_at", "direction",
+                                                              "line", "status", "text"))
+
+
+@click.command()
+@click.argument("message_id", type=int)
+@json_option
+@store_options
+def show(message_id: int, as_json: bool, config_path: str | None, db: str | None) -> None:
+    """One message with its parts and delivery reports."""
+    store = open_store(load(config_path, db))
+    try:
+        found = store.views.message(message_id)
+    finally:
+        store.close()
+    if found is None:
+        raise InvalidInputError(f"no message {message_id}: see `modemd outbox` / `modemd inbox`")
+    if as_json:
+        emit_json(found)
+        return
+    for key, value in found.items():
+        if key not in ("part_list", "reports"):
+            click.echo(f"{key:>14}: {'-' if value is None else value}")
+    for title in ("part_list", "reports"):
+        if found.get(title):
+            click.echo(f"\n{title.replace('_list', 's')}:")
+            table(found[title], tuple(found[title][0]))
+
+
+@click.command()
+@json_option
+@store_options
+def status(as_json: bool, config_path: str | None, db: str | None) -> None:
+    """Each line: port, identity, signal, registration, operator, state, queue depth."""
+    store = open_store(load(config_path, db))
+    try:
+        lines, waiting = store.views.lines(), store.views.unassigned_queue()
+    finally:
+        store.close()
+    if as_json:
+        emit_json({"lines": lines, "queued_without_line": waiting})
+        return
+    table(lines, LINE_COLUMNS)
+    click.echo(f"queued, no line chosen yet: {waiting}")
+
+
+@click.command()
+@json_option
+@store_options
+def quarantine(as_json: bool, config_path: str | None, db: str | None) -> None:
+    """Inbound PDUs nobody could decode, kept raw with the reason."""
+    store = open_store(load(config_path, db))
+    try:
+        rows = store.views.quarantine()
+    finally:
+        store.close()
+    emit_json(rows) if as_json else table(rows, ("id", "received_at", "line_id", "reason", "pdu"))

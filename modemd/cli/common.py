@@ -1,0 +1,33 @@
+"""Options every store-using command shares, and opening the store they point at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from modemd import config as configuration
+from modemd.store import Store
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--db", "db", default=None, metavar="PATH",
+                           help="Database file [env MODEMD_DB; else `database` in the config; "
+                           "else ./modemd.db].")(command)
+    return click.option("--config", "config_path", default=None, metavar="PATH",
+                        help="Configuration TOML [env MODEMD_CONFIG; else ./modemd.toml; else "
+                        "/etc/modemd/modemd.toml].")(command)
+
+
+def load(config_path: str | None, db: str | None,
+         ports: tuple[str, ...] = ()) -> configuration.Config:
+    return configuration.load(config_path, db=db, ports=ports)
+
+
+def open_store(config: configuration.Config) -> Store:
+    return Store(config.database)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)

@@ -1,0 +1,30 @@
+"""`modemd run` (the daemon in the foreground) and `modemd demo`."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from modemd.cli.common import load, store_options
+
+
+@click.command()
+@click.option("--port", "ports", multiple=True, metavar="PATH",
+              help="A modem port (path, udev link or pyserial URL); repeatable; adds to the "
+              "configured [[modem]] entries.")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+              help="What goes to the journal (stderr).")
+@store_options
+def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
+        db: str | None) -> None:
+    """Run the daemon in the foreground (systemd's ExecStart).
+
+    One worker per modem sends the queue and records everything inbound.
+    SIGTERM: the part in flight finishes, ports close, exit 0.
+    """
+    from modemd.daemon import Daemon  # noqa: PLC0415  (keeps other commands light)
+
+    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    Daemon(load(config_path, db, ports)).run()

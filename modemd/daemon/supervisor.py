@@ -1,0 +1,111 @@
+"""The daemon: one worker per modem, scheduler jobs, wake-ups, signals, sd_notify."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from modemd.config import Config
+from modemd.daemon.notify import notify, watchdog_interval
+from modemd.errors import InvalidInputError
+from modemd.services.worker import LineWorker
+from modemd.store import Store
+from modemd.wake import WakeListener
+
+log = logging.getLogger(__name__)
+
+
+class Daemon:
+    def __init__(self, config: Config) -> None:
+        if not config.modems:
+            raise InvalidInputError(
+                "no modems configured: add [[modem]] port = ... to the configuration or "
+                "pass --port PATH (repeatable)")
+        self.config = config
+        self.store = Store(config.database)
+        self.workers = [LineWorker(modem, self.store, self.wake_all_after)
+                        for modem in config.modems]
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.stop_requested = threading.Event()
+        self._listener = WakeListener(config.database)
+
+    def run(self) -> None:
+        """Until SIGTERM/SIGINT: then finish in-flight parts, close ports, return."""
+        interrupted = self.store.outbox.recover_interrupted()
+        if interrupted:
+            log.warning("messages %s were interrupted mid-send: now `unknown`, not resent",
+                        interrupted)
+        self._install_signals()
+        self._schedule()
+        for worker in self.workers:
+            worker.start()
+        threading.Thread(target=self._wake_loop, name="wake", daemon=True).start()
+        notify("READY=1")
+        notify(f"STATUS=serving {len(self.workers)} modem(s)")
+        self.stop_requested.wait()
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        notify("STOPPING=1")
+        self.scheduler.shutdown(wait=False)
+        for worker in self.workers:
+            worker.request_stop()  # all at once, then wait for each
+        for worker in self.workers:
+            worker.stop()
+        self._listener.close()
+        self.store.close()
+
+    def wake_all(self) -> None:
+        for worker in self.workers:
+            worker.wake()
+
+    def wake_all_after(self, delay: timedelta) -> None:
+        """A retry's backoff: a one-off scheduler job wakes every line when it is due."""
+        if delay <= timedelta(0):
+            self.wake_all()
+            return
+        self.scheduler.add_job(self.wake_all, "date",
+                               run_date=datetime.now(UTC) + delay + timedelta(milliseconds=50))
+
+    def _install_signals(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: self.stop_requested.set())
+
+    def _wake_loop(self) -> None:
+        while not self.stop_requested.is_set():
+            if self._listener.wait(1.0):
+                self.wake_all()
+
+    def _schedule(self) -> None:
+        config, add = self.config, self.scheduler.add_job
+        every = {"coalesce": True, "max_instances": 1}
+        add(self._per_line("monitor"), "interval", seconds=config.monitor_seconds, **every)
+        add(self._per_line("sweep"), "interval", minutes=config.sweep_minutes, **every)
+        add(self._reassembly, "interval", seconds=30, **every)
+        add(self._deadlines, "interval", minutes=10, **every)
+        interval = watchdog_interval()
+        if interval:
+            add(self._watchdog, "interval", seconds=interval, **every)
+        self.scheduler.start()
+
+    def _per_line(self, job: str) -> Callable[[], None]:
+        def request() -> None:
+            for worker in self.workers:
+                worker.request(job)
+
+        return request
+
+    def _reassembly(self) -> None:
+        self.store.inbox.flush_incomplete(timedelta(minutes=self.config.reassembly_timeout_minutes))
+
+    def _deadlines(self) -> None:
+        self.store.reports.overdue(timedelta(hours=self.config.report_deadline_hours))
+
+    def _watchdog(self) -> None:
+        notify("WATCHDOG=1")

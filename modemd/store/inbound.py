@@ -1,0 +1,139 @@
+"""Inbound parts, deduplicated by fingerprint, reassembled from rows (a restart loses
+nothing); incomplete messages after a timeout, late parts merged in; quarantine."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import timedelta
+
+from modemd.sms import Deliver
+from modemd.store.db import Database, iso, utc_now
+
+MISSING = "[…]"  # where a part never arrived
+REFERENCE_WINDOW = timedelta(hours=24)  # networks reuse concatenation references
+
+
+def fingerprint(line_id: int | None, pdu: str) -> str:
+    return hashlib.sha256(f"{line_id}:{pdu.strip().upper()}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    kind: str  # "message", "part" (waiting for siblings), "merged", "duplicate", "quarantined"
+    message_id: int | None = None
+
+
+class Inbox:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def record(self, line_id: int, pdu: str, message: Deliver) -> Recorded:
+        """Store one received part; make or complete its message when it can."""
+        concat = message.concat
+        now = utc_now()
+        with self.database.write() as conn:
+            part_id = _insert_part(conn, line_id, pdu, message, iso(now))
+            if part_id is None:
+                return Recorded("duplicate")
+            if concat is None or concat.total == 1:
+                return Recorded("message", _make_message(conn, [part_id], "received"))
+            key = (line_id, message.originator.number, concat.reference, concat.total,
+                   int(concat.wide), iso(now - REFERENCE_WINDOW))
+            late = _incomplete_for(conn, key)
+            if late is not None:
+                conn.execute("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
+                             (late, part_id))
+                _rebuild(conn, late)
+                return Recorded("merged", late)
+            waiting = _waiting(conn, key)
+            if len({seq for _, seq in waiting}) < concat.total:
+                return Recorded("part")
+            return Recorded("message", _make_message(conn, [i for i, _ in waiting], "received"))
+
+    def flush_incomplete(self, older_than: timedelta) -> list[int]:
+        """Parts that waited too long become an `incomplete` message; late ones merge later."""
+        cutoff = iso(utc_now() - older_than)
+        made = []
+        with self.database.write() as conn:
+            groups = conn.execute(
+                "SELECT line_id, originator, reference, total, wide FROM inbound_parts "
+                "WHERE message_id IS NULL GROUP BY line_id, originator, reference, total, wide "
+                "HAVING MIN(received_at) < ?", (cutoff,)).fetchall()
+            for group in groups:
+                ids = [r[0] for r in conn.execute(
+                    "SELECT id FROM inbound_parts WHERE message_id IS NULL AND line_id = ? "
+                    "AND originator = ? AND reference IS ? AND total = ? AND wide IS ?", group)]
+                made.append(_make_message(conn, ids, "incomplete"))
+        return made
+
+    def quarantine(self, line_id: int | None, pdu: str, reason: str) -> Recorded:
+        """An undecodable PDU: kept raw with the reason, never dropped."""
+        with self.database.write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO quarantine (line_id, fingerprint, pdu, reason, "
+                "received_at) VALUES (?, ?, ?, ?, ?)",
+                (line_id, fingerprint(line_id, pdu), pdu, reason, iso(utc_now())))
+        return Recorded("quarantined" if cursor.rowcount else "duplicate")
+
+
+def _insert_part(conn: sqlite3.Connection, line_id: int, pdu: str, message: Deliver,
+                 now: str | None) -> int | None:
+    concat = message.concat
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO inbound_parts (line_id, fingerprint, originator, "
+        "originator_type, reference, total, seq, wide, text, pdu, smsc_time, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (line_id, fingerprint(line_id, pdu), message.originator.number,
+         message.originator.type_of_address, concat.reference if concat else None,
+         concat.total if concat else 1, concat.sequence if concat else 1,
+         int(concat.wide) if concat else None, message.text, pdu.strip().upper(),
+         iso(message.service_centre_time), now))
+    return int(cursor.lastrowid) if cursor.rowcount else None
+
+
+def _waiting(conn: sqlite3.Connection, key: tuple) -> list[tuple[int, int]]:
+    return conn.execute(
+        "SELECT id, seq FROM inbound_parts WHERE message_id IS NULL AND line_id = ? "
+        "AND originator = ? AND reference = ? AND total = ? AND wide = ? AND received_at >= ? "
+        "ORDER BY seq, id", key).fetchall()
+
+
+def _incomplete_for(conn: sqlite3.Connection, key: tuple) -> int | None:
+    line_id, peer, reference, total, wide, since = key
+    row = conn.execute(
+        "SELECT id FROM messages WHERE direction = 'in' AND status = 'incomplete' "
+        "AND line_id = ? AND peer = ? AND reference = ? AND parts = ? AND wide = ? "
+        "AND created_at >= ? ORDER BY id DESC LIMIT 1",
+        (line_id, peer, reference, total, wide, since)).fetchone()
+    return int(row[0]) if row else None
+
+
+def _make_message(conn: sqlite3.Connection, part_ids: list[int], status: str) -> int:
+    first = conn.execute(
+        "SELECT line_id, originator, originator_type, reference, total, wide, smsc_time, "
+        "received_at FROM inbound_parts WHERE id = ?", (part_ids[0],)).fetchone()
+    line_id, peer, peer_type, reference, total, wide, smsc_time, received_at = first
+    cursor = conn.execute(
+        "INSERT INTO messages (direction, peer, peer_type, line_id, text, status, parts, "
+        "parts_received, reference, wide, created_at, smsc_time) "
+        "VALUES ('in', ?, ?, ?, '', ?, ?, 0, ?, ?, ?, ?)",
+        (peer, peer_type, line_id, status, total, reference, wide, received_at, smsc_time))
+    message_id = int(cursor.lastrowid or 0)
+    conn.executemany("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
+                     [(message_id, part_id) for part_id in part_ids])
+    _rebuild(conn, message_id)
+    return message_id
+
+
+def _rebuild(conn: sqlite3.Connection, message_id: int) -> None:
+    """Text from the distinct parts in order, with a marker where one is missing."""
+    total = conn.execute("SELECT parts FROM messages WHERE id = ?", (message_id,)).fetchone()[0]
+    by_seq = dict(conn.execute(
+        "SELECT seq, text FROM inbound_parts WHERE message_id = ? ORDER BY id DESC",
+        (message_id,)).fetchall())
+    text = "".join(by_seq.get(seq, MISSING) for seq in range(1, total + 1))
+    status = "received" if len(by_seq) >= total else "incomplete"
+    conn.execute("UPDATE messages SET text = ?, parts_received = ?, status = ? WHERE id = ?",
+                 (text, len(by_seq), status, message_id))

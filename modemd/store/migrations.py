@@ -1,0 +1,86 @@
+"""Named schema migrations, applied in order at start-up (sqlite-utils Migrations)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+MIGRATIONS = Migrations("modemd")
+
+OUTBOUND_STATES = ("queued", "sending", "sent", "delivered", "failed", "expired", "unknown")
+PART_STATES = ("queued", "sending", "sent", "delivered", "failed", "unknown")
+INBOUND_STATES = ("received", "incomplete")
+
+
+def _check(column: str, values: tuple[str, ...]) -> str:
+    return f"CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
+
+
+@MIGRATIONS(name="0001_initial")
+def initial(db: sqlite_utils.Database) -> None:
+    db.executescript(f"""
+    CREATE TABLE lines (
+        id INTEGER PRIMARY KEY,
+        iccid TEXT UNIQUE, imsi TEXT, imei TEXT, own_number TEXT,
+        name TEXT, port TEXT, manufacturer TEXT, model TEXT,
+        state TEXT NOT NULL DEFAULT 'offline', reason TEXT,
+        signal INTEGER, registration INTEGER, operator TEXT,
+        pin_rejected_at TEXT, pin_rejected_hash TEXT,
+        first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+        peer TEXT NOT NULL, peer_type INTEGER,
+        line_id INTEGER REFERENCES lines(id), requested_line INTEGER REFERENCES lines(id),
+        text TEXT NOT NULL, encoding TEXT,
+        status TEXT NOT NULL {_check("status", OUTBOUND_STATES + INBOUND_STATES)},
+        parts INTEGER NOT NULL, parts_received INTEGER,
+        reference INTEGER, wide INTEGER,
+        operator TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT,
+        created_at TEXT NOT NULL, sent_at TEXT, delivered_at TEXT, smsc_time TEXT,
+        error TEXT
+    );
+    CREATE INDEX messages_due ON messages(direction, status, next_attempt_at);
+    CREATE INDEX messages_thread ON messages(peer, created_at);
+    CREATE TABLE outbound_parts (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        seq INTEGER NOT NULL, pdu TEXT NOT NULL, tpdu_length INTEGER NOT NULL,
+        status TEXT NOT NULL {_check("status", PART_STATES)},
+        line_id INTEGER REFERENCES lines(id), mr INTEGER,
+        submitted_at TEXT, report_status INTEGER, reported_at TEXT, error TEXT,
+        UNIQUE (message_id, seq)
+    );
+    CREATE INDEX parts_by_mr ON outbound_parts(line_id, mr, status);
+    CREATE TABLE inbound_parts (
+        id INTEGER PRIMARY KEY,
+        line_id INTEGER NOT NULL REFERENCES lines(id),
+        fingerprint TEXT NOT NULL UNIQUE,
+        message_id INTEGER REFERENCES messages(id),
+        originator TEXT NOT NULL, originator_type INTEGER,
+        reference INTEGER, total INTEGER NOT NULL, seq INTEGER NOT NULL, wide INTEGER,
+        text TEXT NOT NULL, pdu TEXT NOT NULL, smsc_time TEXT, received_at TEXT NOT NULL
+    );
+    CREATE INDEX parts_waiting ON inbound_parts(line_id, originator, reference, total, wide)
+        WHERE message_id IS NULL;
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        line_id INTEGER REFERENCES lines(id),
+        part_id INTEGER REFERENCES outbound_parts(id),
+        fingerprint TEXT NOT NULL UNIQUE,
+        mr INTEGER NOT NULL, recipient TEXT NOT NULL, status INTEGER NOT NULL,
+        outcome TEXT NOT NULL, discharge_time TEXT, pdu TEXT NOT NULL, received_at TEXT NOT NULL
+    );
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        line_id INTEGER REFERENCES lines(id),
+        fingerprint TEXT NOT NULL UNIQUE,
+        pdu TEXT NOT NULL, reason TEXT NOT NULL, received_at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,
+        message_id INTEGER, detail TEXT
+    );
+    """)

@@ -1,0 +1,77 @@
+"""What agents see: message objects as CONTRACT.md's JSON, threads, line status."""
+
+from __future__ import annotations
+
+from modemd.store.db import Database
+
+MESSAGE_FIELDS = ("id", "direction", "peer", "line", "text", "status", "parts", "encoding",
+                  "operator", "created_at", "sent_at", "delivered_at", "error")
+_SELECT = ("SELECT m.*, COALESCE(l.own_number, l.name, l.imsi) AS line FROM messages m "
+           "LEFT JOIN lines l ON l.id = m.line_id")
+
+
+def message_object(row: dict) -> dict:
+    """The contract's keys, every one present (null when unknown)."""
+    shown = {key: row.get(key) for key in MESSAGE_FIELDS}
+    if row.get("direction") == "in":
+        shown["parts_received"] = row.get("parts_received")
+    return shown
+
+
+class Views:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def messages(self, direction: str, *, limit: int = 50, peer: str | None = None,
+                 status: str | None = None) -> list[dict]:
+        """Newest first."""
+        rows = self.database.query(
+            f"{_SELECT} WHERE m.direction = ?1 AND (?2 IS NULL OR m.peer = ?2) "
+            "AND (?3 IS NULL OR m.status = ?3) ORDER BY m.id DESC LIMIT ?4",
+            (direction, peer, status, limit))
+        return [message_object(row) for row in rows]
+
+    def thread(self, peer: str, limit: int = 100) -> list[dict]:
+        """Both directions with one contact, oldest first, as a conversation reads."""
+        rows = self.database.query(f"{_SELECT} WHERE m.peer = ? ORDER BY m.created_at, m.id "
+                                   "LIMIT ?", (peer, limit))
+        return [message_object(row) for row in rows]
+
+    def message(self, message_id: int) -> dict | None:
+        """One message with its parts and (outbound) delivery reports."""
+        row = self.database.one(f"{_SELECT} WHERE m.id = ?", (message_id,))
+        if row is None:
+            return None
+        shown = message_object(row)
+        if row["direction"] == "out":
+            shown["part_list"] = self.database.query(
+                "SELECT seq, status, mr, submitted_at, report_status, reported_at, error "
+                "FROM outbound_parts WHERE message_id = ? ORDER BY seq", (message_id,))
+            shown["reports"] = self.database.query(
+                "SELECT r.mr, r.recipient, r.status, r.outcome, r.discharge_time, r.received_at, "
+                "p.seq FROM reports r JOIN outbound_parts p ON p.id = r.part_id "
+                "WHERE p.message_id = ? ORDER BY r.id", (message_id,))
+        else:
+            shown["part_list"] = self.database.query(
+                "SELECT seq, total, reference, wide, received_at, smsc_time FROM inbound_parts "
+                "WHERE message_id = ? ORDER BY seq", (message_id,))
+        return shown
+
+    def lines(self) -> list[dict]:
+        return self.database.query(
+            "SELECT l.*, (SELECT COUNT(*) FROM messages m WHERE m.line_id = l.id AND "
+            "m.direction = 'out' AND m.status IN ('queued', 'sending')) AS queue_depth "
+            "FROM lines l ORDER BY l.id")
+
+    def unassigned_queue(self) -> int:
+        row = self.database.one("SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "
+                                "AND status = 'queued' AND line_id IS NULL")
+        return int(row["n"]) if row else 0
+
+    def quarantine(self, limit: int = 50) -> list[dict]:
+        return self.database.query("SELECT q.id, q.line_id, q.pdu, q.reason, q.received_at "
+                                   "FROM quarantine q ORDER BY q.id DESC LIMIT ?", (limit,))
+
+    def orphan_reports(self, limit: int = 50) -> list[dict]:
+        return self.database.query("SELECT * FROM reports WHERE part_id IS NULL "
+                                   "ORDER BY id DESC LIMIT ?", (limit,))
