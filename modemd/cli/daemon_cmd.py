@@ -27,4 +27,5 @@ def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
     from modemd.daemon import Daemon  # noqa: PLC0415  (keeps other commands light)
 
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(log_level)))
     Daemon(load(config_path, db, ports)).run()
