@@ -26,6 +26,7 @@ from modemd.modem import (
 )
 from modemd.services import receiver, sender
 from modemd.services.policy import Action, Decision
+from modemd.services.recovery import Ladder
 from modemd.store import LineIdentity, Store, chooser
 from modemd.transport import SerialTransport, TransportError
 
@@ -49,6 +50,8 @@ class LineWorker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._failures = 0
+        self._silent = 0  # sessions in a row that ended with the modem not answering
+        self._ladder = Ladder()
         self._thread = threading.Thread(target=self._run, name=f"line-{self.name}", daemon=True)
 
     # ---- control from the daemon ---------------------------------------------------
@@ -109,6 +112,7 @@ class LineWorker:
             self._set_state("offline", str(error))
             self._pause(min(2.0, 0.2 * self._failures))
         else:
+            self._silent += isinstance(error, AtTimeout)
             self._set_state("unresponsive", str(error))
             self._pause(min(MAX_BACKOFF, 2.0 ** self._failures))
 
@@ -125,8 +129,11 @@ class LineWorker:
             name=self.name, on_urc=self._on_urc, on_lost=lambda _: self.wake())
         channel.open()
         try:
+            if self._silent:
+                self._ladder.climb(channel, self._silent)
             modem = Modem(channel)
             self._start_line(modem)
+            self._silent = 0
             self._serve(channel, modem)
         finally:
             channel.close()

@@ -65,3 +65,18 @@ def test_other_at_errors_retry_then_fail():
 def test_backoff_is_capped():
     assert backoff(1) == timedelta(seconds=5)
     assert backoff(30) == timedelta(seconds=300)
+
+
+def test_recovery_ladder_climbs_with_silence_and_is_rate_limited():
+    from modemd.services.recovery import Ladder  # noqa: PLC0415
+
+    now = [0.0]
+    ladder = Ladder(clock=lambda: now[0])
+    assert ladder.next_rung(1) is None
+    assert ladder.next_rung(3) == "AT+CFUN=0;+CFUN=1"
+    assert ladder.next_rung(4) is None  # the radio reset was just tried
+    assert ladder.next_rung(5) == "AT+CFUN=1,1"
+    now[0] += 130
+    assert ladder.next_rung(5) == "AT+CFUN=0;+CFUN=1"  # the full reset is still cooling down
+    now[0] += 600
+    assert ladder.next_rung(6) == "AT+CFUN=1,1"
