@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -37,20 +38,32 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     try:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")  # appliances lose power; queue state must hold
-        conn.execute("PRAGMA foreign_keys=ON")
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        MIGRATIONS.apply(db)
+        with _opening(path):
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # appliances lose power; queue state must hold
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            MIGRATIONS.apply(db)
     except (sqlite3.Error, OSError) as error:
         raise StoreError(
             f"cannot open the database {path}: {error}. Check the path and its permissions "
             "(--db, $MODEMD_DB or `database` in the config)"
         ) from error
     return db
+
+
+@contextmanager
+def _opening(path: Path | str) -> Iterator[None]:
+    """One opener at a time per file (threads and processes): WAL switch + migrations."""
+    if str(path) == ":memory:":
+        yield
+        return
+    with open(f"{path}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 class Database:
@@ -74,7 +87,8 @@ class Database:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
 

@@ -41,8 +41,8 @@ class Inbox:
                 return Recorded("message", _make_message(conn, [part_id], "received"))
             key = (line_id, message.originator.number, concat.reference, concat.total,
                    int(concat.wide), iso(now - REFERENCE_WINDOW))
-            late = _incomplete_for(conn, key)
-            if late is not None:
+            late = _incomplete_for(conn, key, concat.sequence)
+            if late is not None and all(i == part_id for i, _ in _waiting(conn, key)):
                 conn.execute("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
                              (late, part_id))
                 _rebuild(conn, late)
@@ -83,12 +83,13 @@ def _insert_part(conn: sqlite3.Connection, line_id: int, pdu: str, message: Deli
     concat = message.concat
     cursor = conn.execute(
         "INSERT OR IGNORE INTO inbound_parts (line_id, fingerprint, originator, "
-        "originator_type, reference, total, seq, wide, text, pdu, smsc_time, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "originator_type, reference, total, seq, wide, text, encoding, pdu, smsc_time, "
+        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (line_id, fingerprint(line_id, pdu), message.originator.number,
          message.originator.type_of_address, concat.reference if concat else None,
          concat.total if concat else 1, concat.sequence if concat else 1,
-         int(concat.wide) if concat else None, message.text, pdu.strip().upper(),
+         int(concat.wide) if concat else None, message.text,
+         message.user_data.encoding.value, pdu.strip().upper(),
          iso(message.service_centre_time), now))
     return int(cursor.lastrowid) if cursor.rowcount else None
 
@@ -100,26 +101,28 @@ def _waiting(conn: sqlite3.Connection, key: tuple) -> list[tuple[int, int]]:
         "ORDER BY seq, id", key).fetchall()
 
 
-def _incomplete_for(conn: sqlite3.Connection, key: tuple) -> int | None:
+def _incomplete_for(conn: sqlite3.Connection, key: tuple, seq: int) -> int | None:
     line_id, peer, reference, total, wide, since = key
     row = conn.execute(
         "SELECT id FROM messages WHERE direction = 'in' AND status = 'incomplete' "
         "AND line_id = ? AND peer = ? AND reference = ? AND parts = ? AND wide = ? "
-        "AND created_at >= ? ORDER BY id DESC LIMIT 1",
-        (line_id, peer, reference, total, wide, since)).fetchone()
+        "AND created_at >= ? AND NOT EXISTS (SELECT 1 FROM inbound_parts p "
+        "WHERE p.message_id = messages.id AND p.seq = ?) ORDER BY id DESC LIMIT 1",
+        (line_id, peer, reference, total, wide, since, seq)).fetchone()
     return int(row[0]) if row else None
 
 
 def _make_message(conn: sqlite3.Connection, part_ids: list[int], status: str) -> int:
     first = conn.execute(
         "SELECT line_id, originator, originator_type, reference, total, wide, smsc_time, "
-        "received_at FROM inbound_parts WHERE id = ?", (part_ids[0],)).fetchone()
-    line_id, peer, peer_type, reference, total, wide, smsc_time, received_at = first
+        "received_at, encoding FROM inbound_parts WHERE id = ?", (part_ids[0],)).fetchone()
+    line_id, peer, peer_type, reference, total, wide, smsc_time, received_at, encoding = first
     cursor = conn.execute(
-        "INSERT INTO messages (direction, peer, peer_type, line_id, text, status, parts, "
-        "parts_received, reference, wide, created_at, smsc_time) "
-        "VALUES ('in', ?, ?, ?, '', ?, ?, 0, ?, ?, ?, ?)",
-        (peer, peer_type, line_id, status, total, reference, wide, received_at, smsc_time))
+        "INSERT INTO messages (direction, peer, peer_type, line_id, text, encoding, status, "
+        "parts, parts_received, reference, wide, created_at, smsc_time) "
+        "VALUES ('in', ?, ?, ?, '', ?, ?, ?, 0, ?, ?, ?, ?)",
+        (peer, peer_type, line_id, encoding, status, total, reference, wide, received_at,
+         smsc_time))
     message_id = int(cursor.lastrowid or 0)
     conn.executemany("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
                      [(message_id, part_id) for part_id in part_ids])

@@ -49,8 +49,12 @@ class Lines:
         for column in ("iccid", "imsi", "imei"):
             value = getattr(identity, column)
             if value:
-                found = conn.execute(f"SELECT id FROM lines WHERE {column} = ?",
-                                     (value,)).fetchone()
+                found = conn.execute(
+                    f"SELECT id FROM lines WHERE {column} = ?1 "
+                    "AND (?2 IS NULL OR iccid IS NULL OR iccid = ?2) "
+                    "AND (?3 IS NULL OR imsi IS NULL OR imsi = ?3) "
+                    "ORDER BY last_seen_at DESC, id DESC LIMIT 1",
+                    (value, identity.iccid, identity.imsi)).fetchone()
                 if found:
                     return int(found[0])
         return None

@@ -60,7 +60,8 @@ def initial(db: sqlite_utils.Database) -> None:
         message_id INTEGER REFERENCES messages(id),
         originator TEXT NOT NULL, originator_type INTEGER,
         reference INTEGER, total INTEGER NOT NULL, seq INTEGER NOT NULL, wide INTEGER,
-        text TEXT NOT NULL, pdu TEXT NOT NULL, smsc_time TEXT, received_at TEXT NOT NULL
+        text TEXT NOT NULL, encoding TEXT, pdu TEXT NOT NULL, smsc_time TEXT,
+        received_at TEXT NOT NULL
     );
     CREATE INDEX parts_waiting ON inbound_parts(line_id, originator, reference, total, wide)
         WHERE message_id IS NULL;

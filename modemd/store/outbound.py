@@ -29,6 +29,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 LineChooser = Callable[[sqlite3.Connection, str, int | None], int | None]
 
 
+VALIDITY_EXPIRED = 0x46  # TP-ST "SM validity period expired"
+
+
 class IllegalTransition(StoreError):
     """A state change the lifecycle forbids, e.g. delivered -> queued."""
 
@@ -119,9 +122,15 @@ class Outbox:
     def part_sending(self, part_id: int, line_id: int) -> None:
         """Committed before the PDU goes to the modem: a crash after this is `unknown`."""
         with self.database.write() as conn:
-            conn.execute("UPDATE outbound_parts SET status = 'sending', line_id = ?, "
-                         "submitted_at = ? WHERE id = ? AND status = 'queued'",
-                         (line_id, iso(utc_now()), part_id))
+            cursor = conn.execute("UPDATE outbound_parts SET status = 'sending', line_id = ?, "
+                                  "submitted_at = ? WHERE id = ? AND status = 'queued'",
+                                  (line_id, iso(utc_now()), part_id))
+            if cursor.rowcount == 0:
+                row = conn.execute("SELECT status FROM outbound_parts WHERE id = ?",
+                                   (part_id,)).fetchone()
+                if row is None:
+                    raise NotFound(f"no outbound part {part_id}")
+                raise IllegalTransition(f"part {part_id} cannot go from {row[0]} to sending")
 
     def part_sent(self, message_id: int, part_id: int, mr: int | None) -> None:
         now = iso(utc_now())
@@ -129,10 +138,10 @@ class Outbox:
             conn.execute("UPDATE outbound_parts SET status = 'sent', mr = ?, submitted_at = ? "
                          "WHERE id = ?", (mr, now, part_id))
             left = conn.execute("SELECT COUNT(*) FROM outbound_parts WHERE message_id = ? "
-                                "AND status != 'sent' AND status != 'delivered'",
+                                "AND status NOT IN ('sent', 'delivered', 'failed')",
                                 (message_id,)).fetchone()[0]
             if left == 0:
-                _move(conn, message_id, "sent", sent_at=now)
+                _move(conn, message_id, "sent", sent_at=now, error=None)
                 rollup(conn, message_id, now)  # reports may have beaten the last part
 
     def part_retry(self, message_id: int, part_id: int, delay: timedelta, reason: str) -> None:
@@ -191,13 +200,19 @@ class Outbox:
             resumed = [r[0] for r in conn.execute(
                 "SELECT id FROM messages WHERE direction = 'out' AND status = 'sending'")]
             for message_id in resumed:
-                _move(conn, message_id, "queued")
+                self.release(message_id, "resumed after a restart")
         return ambiguous
 
     def resend(self, message_id: int, operator: str) -> None:
         """An agent's decision: send a failed/unknown/expired message again (its unsent
         and unknown parts, with the same concatenation reference)."""
         with self.database.write() as conn:
+            row = conn.execute("SELECT status FROM messages WHERE id = ? AND direction = 'out'",
+                               (message_id,)).fetchone()
+            if row and row[0] not in ("failed", "unknown", "expired"):
+                raise IllegalTransition(
+                    f"message {message_id} cannot go from {row[0]} to queued: only failed, "
+                    "unknown or expired messages can be resent")
             _move(conn, message_id, "queued", error=None, next_attempt_at=None)
             conn.execute("UPDATE outbound_parts SET status = 'queued', mr = NULL, error = NULL "
                          "WHERE message_id = ? AND status IN ('failed', 'unknown', 'queued')",
@@ -237,18 +252,19 @@ def audit(conn, operator: str, action: str, message_id: int | None,
                  "VALUES (?, ?, ?, ?, ?)", (iso(utc_now()), operator, action, message_id, detail))
 
 
-def rollup(conn: sqlite3.Connection, message_id: int, now: str | None,
-           expired: bool = False) -> None:
-    """A sent message is delivered when every part is; failed (or expired) when one fails."""
+def rollup(conn: sqlite3.Connection, message_id: int, now: str | None) -> None:
+    """A sent message is delivered when every part is; failed when one fails (expired when
+    that part's report said the validity period ran out)."""
     current, = conn.execute("SELECT status FROM messages WHERE id = ?", (message_id,)).fetchone()
-    counts = dict(conn.execute("SELECT status, COUNT(*) FROM outbound_parts "
-                               "WHERE message_id = ? GROUP BY status", (message_id,)))
     if current != "sent":
         return
+    counts = dict(conn.execute("SELECT status, COUNT(*) FROM outbound_parts "
+                               "WHERE message_id = ? GROUP BY status", (message_id,)))
     if counts.get("failed"):
-        new = "expired" if expired else "failed"
-        error = conn.execute("SELECT error FROM outbound_parts WHERE message_id = ? AND "
-                             "status = 'failed' LIMIT 1", (message_id,)).fetchone()[0]
+        error, report_status = conn.execute(
+            "SELECT error, report_status FROM outbound_parts WHERE message_id = ? AND "
+            "status = 'failed' ORDER BY seq LIMIT 1", (message_id,)).fetchone()
+        new = "expired" if report_status == VALIDITY_EXPIRED else "failed"
         check(message_id, current, new)
         conn.execute("UPDATE messages SET status = ?, error = ? WHERE id = ?",
                      (new, error, message_id))

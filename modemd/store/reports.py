@@ -12,7 +12,6 @@ from modemd.store.inbound import fingerprint
 from modemd.store.outbound import rollup
 
 MATCH_WINDOW = timedelta(days=3)
-VALIDITY_EXPIRED = 0x46  # TP-ST "SM validity period expired"
 
 
 def digits(number: str) -> str:
@@ -81,4 +80,4 @@ def _apply(conn: sqlite3.Connection, part: tuple[int, int], report: StatusReport
     error = None if status == "delivered" else f"report TP-ST 0x{report.status:02X}"
     conn.execute("UPDATE outbound_parts SET status = ?, report_status = ?, reported_at = ?, "
                  "error = ? WHERE id = ?", (status, report.status, now, error, part_id))
-    rollup(conn, message_id, now, expired=report.status == VALIDITY_EXPIRED)
+    rollup(conn, message_id, now)
