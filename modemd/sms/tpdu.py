@@ -20,8 +20,22 @@ UDHI = 0x40
 _HEX = re.compile(r"[0-9A-Fa-f]*")
 
 
+class _UserDataShortcuts:
+    """text and concat straight from the user data, for SUBMIT and DELIVER alike."""
+
+    user_data: UserData
+
+    @property
+    def text(self) -> str:
+        return self.user_data.text
+
+    @property
+    def concat(self) -> Concat | None:
+        return self.user_data.concat
+
+
 @dataclass(frozen=True)
-class Submit:
+class Submit(_UserDataShortcuts):
     """SMS-SUBMIT (outbound, MS -> SC)."""
 
     destination: Address
@@ -32,17 +46,9 @@ class Submit:
     protocol_id: int
     validity: int | None
 
-    @property
-    def text(self) -> str:
-        return self.user_data.text
-
-    @property
-    def concat(self) -> Concat | None:
-        return self.user_data.concat
-
 
 @dataclass(frozen=True)
-class Deliver:
+class Deliver(_UserDataShortcuts):
     """SMS-DELIVER (inbound, SC -> MS)."""
 
     originator: Address
@@ -52,14 +58,6 @@ class Deliver:
     more_messages_to_send: bool
     status_report_indication: bool
     smsc: Address | None
-
-    @property
-    def text(self) -> str:
-        return self.user_data.text
-
-    @property
-    def concat(self) -> Concat | None:
-        return self.user_data.concat
 
 
 @dataclass(frozen=True)
