@@ -45,6 +45,8 @@ def main() -> None:
             channel.open()
             modem = Modem(channel)
             modem.initialize()
+            while modem.registration() not in (1, 5):  # sending before registration fails
+                time.sleep(0.05)
             wall, cpu = time.perf_counter(), time.process_time()
             sent = 0
             for i in range(args.parts):

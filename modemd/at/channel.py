@@ -1,10 +1,11 @@
 """The AT channel: one reader owns the port; commands run one at a time.
 
-The reader splits every line into: the final result of the command in flight,
-an information line of it, or a URC (with its trailing PDU line). URCs go to a
-queue that another thread hands to the owner's handler, so a slow handler
-never stalls the reader. After a timeout the channel is out of step with the
-modem; before the next command it waits for quiet and proves sync with `AT`.
+The reader splits bytes into lines and hands each to the Router, which says
+whether it belongs to the command in flight, to a late answer, or is a URC.
+URCs go to a queue that another thread hands to the owner's handler, so a slow
+handler never stalls the reader. After a timeout the channel is out of step
+with the modem: before the next command it waits (bounded) for the late
+answer, cancels any input state with ESC, and proves sync with `ATS3?`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from modemd.at.errors import AtError, AtTimeout, ChannelClosed, PromptTimeout
-from modemd.at.lines import PROMPT, LineSplitter
+from modemd.at.errors import (
+    AtTimeout,
+    ChannelClosed,
+    CmeError,
+    CmsError,
+    CommandError,
+    PromptTimeout,
+)
+from modemd.at.lines import LineSplitter, encode
 from modemd.at.pending import Pending
-from modemd.at.results import URC_TRAILING, Urc, final_result, make_urc, urc_name
+from modemd.at.results import Urc, is_register_value
+from modemd.at.router import Router
 from modemd.transport import PortLost, SerialTransport
 
 log = logging.getLogger(__name__)
@@ -28,7 +37,10 @@ ESC, CTRL_Z = b"\x1b", b"\x1a"
 DEFAULT_TIMEOUT = 5.0
 SUBMIT_TIMEOUT = 180.0  # +CMGS: real networks take minutes; short waits make duplicates
 PROMPT_TIMEOUT = 10.0
-QUIET = 0.3  # silence that ends a resync
+QUIET = 0.3  # silence that ends a final_optional answer (or a fallback resync's drain)
+QUIET_MAX = 2.0  # a chatty modem is never quiet: stop draining after this
+LATE_WAIT = 3.0  # how long a late answer is waited for before the debt is forgiven
+RESYNC_TIMEOUT = 2.0
 
 
 class AtChannel:
@@ -40,10 +52,9 @@ class AtChannel:
         self.on_urc = on_urc
         self.on_lost = on_lost
         self._lock = threading.RLock()  # one command (or transaction) at a time
-        self._state = threading.Lock()  # guards _pending between reader and caller
-        self._pending: Pending | None = None
+        self._state = threading.Condition()  # guards the router between reader and callers
+        self._router = Router(name)
         self._splitter = LineSplitter()
-        self._urc_head: str | None = None  # a +CMT/+CDS waiting for its PDU line
         self._urcs: queue.Queue[Urc | None] = queue.Queue()
         self._lost: PortLost | None = None
         self._stale = False
@@ -57,13 +68,18 @@ class AtChannel:
 
     def open(self) -> None:
         """Open the port and start reading."""
+        if self._closed:
+            raise ChannelClosed(f"{self.name}: channel closed")
+        if self._reader is not None:
+            return
         self.transport.open()
         self._start_reader()
 
     def _start_reader(self) -> None:
-        self._lost = None
-        self._splitter.reset()
-        self._urc_head = None
+        with self._state:
+            self._lost = None
+            self._splitter.reset()
+            self._router.reset()
         self._stale = True  # whatever the modem was saying before we came is not ours
         self._reader = threading.Thread(target=self._read_loop, daemon=True,
                                         name=f"at-read-{self.name}")
@@ -74,6 +90,8 @@ class AtChannel:
     def reopen(self, timeout: float) -> bool:
         """After PortLost: wait up to timeout for the port to come back, then read again."""
         with self._lock:
+            if self._closed:
+                raise ChannelClosed(f"{self.name}: channel closed")
             self._stop_reader()
             if not self.transport.reopen(timeout):
                 return False
@@ -108,42 +126,40 @@ class AtChannel:
                 expect: str | None = None, final_optional: bool = False) -> list[str]:
         """Run one command; its information lines, or a typed AtError.
 
-        final_optional: the `expect` line alone is a complete answer when no final
-        result follows it within QUIET (a quirk of some +CPIN? implementations).
+        expect: a prefix ("+CREG") whose lines are this answer even though they look
+        like URCs. final_optional: the `expect` line alone is a complete answer when
+        no final result follows it within QUIET (some +CPIN? implementations).
         """
         with self._lock:
             self._ready()
-            pending = self._start(text, expect, wants_prompt=False,
-                                  final_optional=final_optional)
-            self._write(text.encode("latin-1") + b"\r", pending)
-            answered = final_optional and pending.answered.wait(timeout)
-            if answered and not pending.done.wait(QUIET):
-                self._clear(pending)
-                return list(pending.lines)
+            pending = self._send(Pending(text, expect, False, None, final_optional))
+            if final_optional:
+                return self._finish_optional(pending, timeout)
             return self._finish(pending, timeout)
 
     def command_with_prompt(self, text: str, payload: str, *,
                             prompt_timeout: float = PROMPT_TIMEOUT,
                             timeout: float = SUBMIT_TIMEOUT) -> list[str]:
         """AT+CMGS=<n> -> wait for "> " -> payload + Ctrl-Z -> result (one transaction)."""
+        data = encode(payload) + CTRL_Z
         with self._lock:
             self._ready()
-            pending = self._start(text, None, wants_prompt=True, payload=payload)
-            self._write(text.encode("latin-1") + b"\r", pending)
+            pending = self._send(Pending(text, None, True, payload))
             if not pending.prompt.wait(prompt_timeout):
                 self._abort_prompt(pending, prompt_timeout)
             if pending.done.is_set():  # ERROR instead of a prompt
                 return self._finish(pending, 0)
-            self._write(payload.encode("latin-1") + CTRL_Z, pending)
+            self._write(data)
             return self._finish(pending, timeout)
 
     def _abort_prompt(self, pending: Pending, waited: float) -> None:
-        if pending.done.is_set():
-            return
-        self.transport.write(ESC)  # leave the input state, or the next command is PDU text
+        """No "> ": ESC leaves the input state (its answer, if any, is owed); raise."""
+        with self._state:
+            if not self._router.abandon(pending):
+                return  # the answer raced the timeout: the caller takes it
         self._stale = True
-        self._clear(pending)
-        raise PromptTimeout(f"{self.name}: no '> ' after {pending.text} in {waited:.0f} s; "
+        self._write(ESC)  # or the next command would be typed into the PDU
+        raise PromptTimeout(f"{self.name}: no '> ' after {pending.text} in {waited:g} s; "
                             "sent ESC", pending.text, tuple(pending.lines))
 
     def _ready(self) -> None:
@@ -151,56 +167,86 @@ class AtChannel:
             raise ChannelClosed(f"{self.name}: channel closed")
         if self._lost is not None:
             raise PortLost(f"{self.name}: port lost ({self._lost}); reopen first")
+        with self._state:
+            leftover = self._router.pending
+            if leftover is not None:  # a call interrupted mid-command: its answer is owed
+                self._router.abandon(leftover)
+                self._stale = True
         if self._stale:
             self._resync()
 
     def _resync(self) -> None:
-        """Wait for silence, cancel any input state, and prove we are in step with `AT`."""
-        deadline = time.monotonic() + 3 * QUIET + 2.0
-        while time.monotonic() - self._last_rx < QUIET and time.monotonic() < deadline:
-            time.sleep(QUIET / 3)
-        self._stale = False
-        pending = self._start("AT", None, wants_prompt=False)
-        self._write(ESC + b"AT\r", pending)
-        try:
-            self._finish(pending, 2.0)
-        except AtError:
-            self._stale = True
-            raise
+        """Back in step: late answers settled, input state cancelled, an answer proven ours.
 
-    def _start(self, text: str, expect: str | None, *, wants_prompt: bool,
-               payload: str | None = None, final_optional: bool = False) -> Pending:
-        pending = Pending(text, expect, wants_prompt, payload, final_optional)
+        ATS3? (V.250: every modem has S3) answers "013" then OK; an OK before that
+        line is the ESC's or a forgiven late answer's, so it cannot pass for ours.
+        """
+        self._settle()
+        self._write(ESC)  # leave a "> " input or a half-typed line
+        sync = Pending("ATS3?", None, False, proof=is_register_value)
+        try:
+            self._finish(self._send(sync), RESYNC_TIMEOUT)
+        except (CommandError, CmeError, CmsError):  # refused: fall back to silence, then AT
+            self._drain(time.monotonic())
+            self._finish(self._send(Pending("AT", None, False)), RESYNC_TIMEOUT)
+        self._stale = False
+
+    def _settle(self) -> None:
+        """Wait (bounded) for the late answers we owe; then forgive the rest."""
         with self._state:
-            self._pending = pending
+            self._state.wait_for(lambda: not self._router.owed or self._lost, LATE_WAIT)
+            if self._router.owed:
+                log.warning("%s: %d late answer(s) never came; going on", self.name,
+                            self._router.forgive())
+
+    def _drain(self, since: float) -> None:
+        """Wait until the modem has been silent for QUIET (at most QUIET_MAX)."""
+        deadline = since + QUIET_MAX
+        while (now := time.monotonic()) < deadline:
+            idle = now - max(self._last_rx, since)
+            if idle >= QUIET:
+                return
+            time.sleep(QUIET - idle)
+
+    def _send(self, pending: Pending) -> Pending:
+        data = encode(pending.text) + b"\r"
+        with self._state:
+            self._router.start(pending)
+        self._write(data)
         return pending
 
-    def _write(self, data: bytes, pending: Pending) -> None:
+    def _write(self, data: bytes) -> None:
         try:
             self.transport.write(data)
         except PortLost as error:
-            self._clear(pending)
             self._port_lost(error)
             raise
 
     def _finish(self, pending: Pending, timeout: float) -> list[str]:
         if not pending.done.wait(timeout):
-            self._clear(pending)
-            if pending.done.is_set():  # the answer raced the timeout: take it
-                return pending.result()
-            self._stale = True
-            raise AtTimeout(f"{self.name}: no answer to {pending.text} in {timeout:g} s",
-                            pending.text, tuple(pending.lines))
-        return pending.result()
+            with self._state:
+                gave_up = self._router.abandon(pending)
+            if gave_up:
+                self._stale = True
+                raise AtTimeout(f"{self.name}: no answer to {pending.text} in {timeout:g} s",
+                                pending.text, tuple(pending.lines))
+        return pending.result()  # also when the answer raced the timeout
 
-    def _clear(self, pending: Pending) -> None:
-        with self._state:
-            if self._pending is pending:
-                self._pending = None
+    def _finish_optional(self, pending: Pending, timeout: float) -> list[str]:
+        """The expected line alone answers when no final result follows within QUIET."""
+        deadline = time.monotonic() + timeout
+        if pending.answered.wait(timeout) and not pending.done.wait(QUIET):
+            with self._state:
+                if self._router.abandon(pending, owe=False):  # an OK may never come
+                    return list(pending.lines)
+        return self._finish(pending, max(0.0, deadline - time.monotonic()))
 
-    def _fail_pending(self, error: AtError | PortLost) -> None:
+    def _fail_pending(self, error: ChannelClosed | PortLost) -> None:
         with self._state:
-            pending, self._pending = self._pending, None
+            pending = self._router.pending
+            if pending is not None:
+                self._router.abandon(pending, owe=False)
+            self._state.notify_all()
         if pending is not None:
             pending.fail(error)
 
@@ -216,56 +262,26 @@ class AtChannel:
                 return
             if data:
                 self._last_rx = time.monotonic()
+                self._take(data)
+
+    def _take(self, data: bytes) -> None:
+        try:
+            with self._state:
                 for event in self._splitter.feed(data):
-                    self._route(event)
+                    urc = self._router.route(event)
+                    if urc is not None:
+                        self._urcs.put(urc)
+                self._state.notify_all()
+        except Exception:  # a bug here must not kill the reader silently: log and go on
+            log.exception("%s: could not route %r", self.name, data)
+            self._stale = True
 
     def _port_lost(self, error: PortLost) -> None:
         self._lost = error
         self._fail_pending(error)
         if self.on_lost is not None:
-            threading.Thread(target=self.on_lost, args=(error,), daemon=True).start()
-
-    def _route(self, event: object) -> None:
-        with self._state:
-            pending = self._pending
-        if event is PROMPT:
-            if pending is not None and pending.wants_prompt:
-                pending.prompt.set()
-            return
-        line = str(event)
-        if self._urc_head is not None:
-            head, self._urc_head = self._urc_head, None
-            self._urcs.put(make_urc(head, line))
-            return
-        if pending is not None and self._take_response(pending, line):
-            return
-        self._unsolicited(line, pending)
-
-    def _take_response(self, pending: Pending, line: str) -> bool:
-        final = final_result(line, pending.text)
-        if final is not None:
-            self._clear(pending)
-            pending.complete(final)
-            return True
-        if pending.is_echo(line):
-            return True
-        name = urc_name(line)
-        if name is not None and not pending.expects(line):
-            return False
-        pending.add(line)
-        return True
-
-    def _unsolicited(self, line: str, pending: Pending | None) -> None:
-        name = urc_name(line)
-        if name is not None and URC_TRAILING[name]:
-            self._urc_head = line
-        elif name is not None:
-            self._urcs.put(make_urc(line))
-        elif final_result(line, "") is not None:
-            log.warning("%s: dropped a late %r (no command waits for it)", self.name, line)
-        else:
-            log.info("%s: unsolicited line %r", self.name, line)
-            self._urcs.put(make_urc(line))
+            threading.Thread(target=self.on_lost, args=(error,), daemon=True,
+                             name=f"at-lost-{self.name}").start()
 
     def _dispatch(self) -> None:
         while (urc := self._urcs.get()) is not None:

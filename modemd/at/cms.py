@@ -43,5 +43,24 @@ _TABLE: dict[CmsClass, frozenset[int]] = {
 _BY_CODE = {code: kind for kind, codes in _TABLE.items() for code in codes}
 
 
+# 27.005 3.2.5 verbose texts, for modems left at AT+CMEE=2.
+_TEXTS = {
+    300: "ME failure", 301: "SMS service of ME reserved", 302: "operation not allowed",
+    303: "operation not supported", 304: "invalid PDU mode parameter",
+    305: "invalid text mode parameter", 310: "SIM not inserted", 311: "SIM PIN required",
+    312: "PH-SIM PIN required", 313: "SIM failure", 314: "SIM busy", 315: "SIM wrong",
+    316: "SIM PUK required", 317: "SIM PIN2 required", 318: "SIM PUK2 required",
+    320: "memory failure", 321: "invalid memory index", 322: "memory full",
+    330: "SMSC address unknown", 331: "no network service", 332: "network timeout",
+    340: "no +CNMA acknowledgement expected", 500: "unknown error",
+}
+_BY_TEXT = {text.casefold(): code for code, text in _TEXTS.items()}
+
+
 def classify(code: int) -> CmsClass:
     return _BY_CODE.get(code, CmsClass.UNKNOWN)
+
+
+def cms_code(text: str) -> int:
+    """The code for a verbose +CMS ERROR text; -1 if unknown."""
+    return _BY_TEXT.get(" ".join(text.split()).casefold(), -1)

@@ -25,7 +25,8 @@ class CmeError(AtError):
     def __init__(self, code: int, command: str = "", text: str = "") -> None:
         super().__init__(f"+CME ERROR: {code}{f' ({text})' if text else ''} on {command}",
                          command)
-        self.code = code
+        self.code = code  # -1 when a verbose text is not a standard one
+        self.text = text
 
 
 class CmsError(AtError):
@@ -37,7 +38,8 @@ class CmsError(AtError):
             f"+CMS ERROR: {code}{f' ({text})' if text else ''} on {command}: {self.kind.value}",
             command,
         )
-        self.code = code
+        self.code = code  # -1 when a verbose text is not a standard one
+        self.text = text
 
 
 class AtTimeout(AtError, TimeoutError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from modemd.at.errors import AtError
 from modemd.at.results import line_name
@@ -11,12 +12,15 @@ from modemd.transport import PortLost
 
 class Pending:
     def __init__(self, text: str, expect: str | None, wants_prompt: bool,
-                 payload: str | None = None, final_optional: bool = False) -> None:
+                 payload: str | None = None, final_optional: bool = False,
+                 proof: Callable[[str], bool] | None = None) -> None:
         self.text = text
         self.expect = expect.upper() if expect else None  # e.g. "+CSQ": its lines are ours
         self.wants_prompt = wants_prompt
         self.payload = payload
         self.final_optional = final_optional  # some modems send "+CPIN: READY" and no OK
+        # a resync: until a line passes proof, an OK is an older command's (or the ESC's)
+        self.proof = proof
         self.answered = threading.Event()  # a line with the expected prefix arrived
         self.lines: list[str] = []
         self.prompt = threading.Event()
@@ -34,7 +38,7 @@ class Pending:
 
     def is_echo(self, line: str) -> bool:
         """The modem repeating what we wrote (ATE1, or the PDU after "> ")."""
-        upper = line.upper()
+        upper = line.lstrip("\x1b").upper()  # a resync's ESC is echoed before its AT
         if upper == self.text.upper():
             return True
         return self.payload is not None and upper.rstrip("\x1a") == self.payload.upper()
@@ -43,13 +47,16 @@ class Pending:
         if isinstance(final, AtError):
             final.lines = tuple(self.lines)
             self._error = final
+        self._end()
+
+    def _end(self) -> None:
         self.done.set()
         self.prompt.set()  # an ERROR instead of "> " also ends the wait for it
+        self.answered.set()  # ... and the wait for an expected line (final_optional)
 
     def fail(self, error: AtError | PortLost) -> None:
         self._error = error
-        self.done.set()
-        self.prompt.set()
+        self._end()
 
     def result(self) -> list[str]:
         if self._error is not None:

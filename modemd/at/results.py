@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from modemd.at.cme import cme_code
+from modemd.at.cms import cms_code
 from modemd.at.errors import AtError, CmeError, CmsError, CommandError
 
 _ERROR_FINALS = frozenset(
@@ -47,6 +49,11 @@ def urc_name(line: str) -> str | None:
     return name if name in URC_TRAILING else None
 
 
+def is_register_value(line: str) -> bool:
+    """An S-register's value as ATS3? answers it: "013"."""
+    return line.isdigit() and len(line) <= 3
+
+
 def make_urc(line: str, payload: str | None = None) -> Urc:
     name = line_name(line)
     value = line.split(":", 1)[1].strip() if ":" in line else line.strip()
@@ -63,6 +70,8 @@ def final_result(line: str, command: str) -> AtError | bool | None:
     if match is None:
         return None
     kind, detail = match.group(1).upper(), match.group(2).strip()
-    code = int(detail) if detail.isdigit() else -1
-    text = "" if detail.isdigit() else detail
+    if detail.isdigit():
+        code, text = int(detail), ""
+    else:  # verbose (AT+CMEE=2): the code from the standard text, the text kept
+        code, text = (cme_code if kind == "CME" else cms_code)(detail), detail
     return CmeError(code, command, text) if kind == "CME" else CmsError(code, command, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,14 @@ from modemd.emulator.rig import Rig
 from modemd.emulator.spec import LineSpec
 from modemd.modem import Event, Modem, interpret
 from modemd.transport import SerialTransport
+
+
+def wait_registered(rig: Rig, name: str, timeout: float = 5.0) -> None:
+    """Real modems take a while to register after power-on; so does the emulator."""
+    deadline = time.monotonic() + timeout
+    while rig.describe(name)["registration"] != 1:
+        assert time.monotonic() < deadline, f"{name} never registered"
+        time.sleep(0.01)
 
 
 class Line:
@@ -26,6 +35,8 @@ class Line:
                                  on_urc=lambda urc: self.events.put(interpret(urc)))
         self.channel.open()
         self.modem = Modem(self.channel)
+        if not spec.pin_enabled:  # a locked SIM registers only after its PIN
+            wait_registered(rig, spec.name)
 
     def next_event(self, timeout: float = 5.0) -> Event:
         return self.events.get(timeout=timeout)
