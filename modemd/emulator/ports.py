@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from modemd.emulator.modem import EmulatedModem
 
 MAX_PENDING = 1 << 20  # output a client does not read: beyond this it is lost, like a UART
@@ -188,17 +190,25 @@ class MemoryPort:
     def alive(self, generation: int) -> bool:
         return self.plugged and self.generation == generation
 
-    def take(self, size: int, timeout: float | None, generation: int) -> bytes | None:
-        """Up to size bytes; b"" on timeout; None once this life of the port is over."""
+    def take(self, size: int, timeout: float | None, generation: int,
+             cancelled: Callable[[], bool] = lambda: False) -> bytes | None:
+        """Up to size bytes; b"" on timeout or cancel; None once this life of the port is
+        over."""
         with self._cond:
             self._cond.wait_for(
-                lambda: self._buffer or not self.alive(generation), timeout=timeout
+                lambda: self._buffer or not self.alive(generation) or cancelled(),
+                timeout=timeout,
             )
             if not self.alive(generation):
                 return None
             data = bytes(self._buffer[:size])
             del self._buffer[:size]
             return data
+
+    def interrupt(self) -> None:
+        """Wake every blocked take() so it can look at its cancel flag."""
+        with self._cond:
+            self._cond.notify_all()
 
     def waiting(self) -> int:
         with self._cond:

@@ -19,6 +19,7 @@ class Serial(SerialBase):
 
     _port_handle: MemoryPort | None = None
     _generation = 0
+    _cancelled = False
 
     def open(self) -> None:
         if self.is_open:
@@ -51,15 +52,23 @@ class Serial(SerialBase):
         port = self._live()
         deadline = None if self._timeout is None else time.monotonic() + self._timeout
         data = bytearray()
-        while len(data) < size:
+        self._cancelled = False
+        while len(data) < size and not self._cancelled:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            chunk = port.take(size - len(data), remaining, self._generation)
+            chunk = port.take(size - len(data), remaining, self._generation,
+                              lambda: self._cancelled)
             if chunk is None:
                 raise SerialException("device disconnected")
             data += chunk
             if not chunk and remaining is not None and remaining <= 0:
                 break
         return bytes(data)
+
+    def cancel_read(self) -> None:
+        """Like pyserial's POSIX port: a blocked read() returns what it has."""
+        self._cancelled = True
+        if self._port_handle is not None:
+            self._port_handle.interrupt()
 
     def write(self, data: bytes) -> int:
         port = self._live()

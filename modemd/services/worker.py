@@ -186,7 +186,7 @@ class LineWorker:
 
     def _send_next(self, modem: Modem) -> bool:
         line_id = self.line_id or 0
-        claim = self.store.outbox.claim(line_id, chooser(self.store.lines.healthy()))
+        claim = self.store.outbox.claim(line_id, chooser(self.store.lines.healthy(), line_id))
         if claim is None:
             return False
         decision = sender.send_claim(self.store, modem, line_id, claim, lambda: self.stopping)

@@ -104,9 +104,10 @@ def _pin_hash(iccid: str, pin: str) -> str:
     return hashlib.sha256(f"{iccid}:{pin}".encode()).hexdigest()
 
 
-def chooser(healthy: list[int]) -> LineChooser:
+def chooser(healthy: list[int], asking: int | None = None) -> LineChooser:
     """--line if the agent gave one (it waits for that line); else the line this contact
-    last talked to, so the customer sees one number; else the least busy healthy line."""
+    last talked to, so the customer sees one number; else the least busy healthy line —
+    the asking line itself when none is less busy, so idle lines never wait on each other."""
 
     def choose(conn: sqlite3.Connection, peer: str, requested: int | None) -> int | None:
         if requested is not None:
@@ -116,15 +117,19 @@ def chooser(healthy: list[int]) -> LineChooser:
             "ORDER BY created_at DESC, id DESC LIMIT 1", (peer,)).fetchone()
         if sticky and sticky[0] in healthy:
             return int(sticky[0])
-        return _least_busy(conn, healthy)
+        return _least_busy(conn, healthy, asking)
 
     return choose
 
 
-def _least_busy(conn: sqlite3.Connection, healthy: list[int]) -> int | None:
+def _least_busy(conn: sqlite3.Connection, healthy: list[int],
+                asking: int | None) -> int | None:
     if not healthy:
         return None
     load = dict(conn.execute(
         "SELECT line_id, COUNT(*) FROM messages WHERE direction = 'out' "
         "AND status IN ('queued', 'sending') AND line_id IS NOT NULL GROUP BY line_id"))
-    return min(healthy, key=lambda line: (load.get(line, 0), line))
+    best = min(healthy, key=lambda line: (load.get(line, 0), line))
+    if asking in healthy and load.get(asking, 0) <= load.get(best, 0):
+        return asking
+    return best

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import termios
 import threading
 import time
 
@@ -27,10 +28,12 @@ class SerialTransport:
     """Bytes to and from one port. Thread-safe for one reader plus writers."""
 
     def __init__(self, url: str, *, baudrate: int = 115200, rtscts: bool = False,
-                 read_timeout: float = 0.1) -> None:
+                 read_timeout: float | None = None) -> None:
         self.url = url
         self.baudrate = baudrate
         self.rtscts = rtscts  # off by default: most USB modems ignore it, some hang with it
+        # None: a read blocks until data arrives or close() cancels it, so an idle line
+        # costs no wake-ups (32 idle modems polling at 10 Hz cost 2.7 % of a core).
         self.read_timeout = read_timeout
         self._port: serial.SerialBase | None = None
         self._write_lock = threading.Lock()
@@ -56,6 +59,8 @@ class SerialTransport:
     def close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
+            with contextlib.suppress(serial.SerialException, OSError, AttributeError):
+                port.cancel_read()  # wakes a reader blocked in read()
             with contextlib.suppress(serial.SerialException, OSError):
                 port.close()  # closing a vanished device may fail; it is closed either way
 
@@ -73,7 +78,7 @@ class SerialTransport:
                 time.sleep(poll)
 
     def read(self) -> bytes:
-        """What arrives within read_timeout (b"" if nothing); PortLost if the port died."""
+        """What has arrived (b"" after a timeout or close()); PortLost if the port died."""
         port = self._require()
         try:
             data = port.read(1)
@@ -89,7 +94,7 @@ class SerialTransport:
             try:
                 port.write(data)
                 port.flush()
-            except (serial.SerialException, OSError) as error:
+            except (serial.SerialException, OSError, termios.error) as error:
                 raise PortLost(f"{self.url} went away while writing: {error}") from error
 
     def _require(self) -> serial.SerialBase:
