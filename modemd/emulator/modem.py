@@ -174,7 +174,8 @@ class EmulatedModem(UrcOutput):
         def tick() -> None:
             with self.lock:
                 if self.powered:
-                    self.urc(text.format(rssi=self.rssi, imei=self.spec.imei))
+                    if self.settings.curc:  # Huawei's ^CURC=0 silences them
+                        self.urc(text.format(rssi=self.rssi, imei=self.spec.imei))
                     self.later(interval, tick)
 
         self.later(interval, tick)

@@ -26,6 +26,7 @@ class Settings:
     creg: int = 0
     cgreg: int = 0
     cops_format: int = 0
+    curc: int = 1  # vendor periodic URCs on (Huawei ^CURC)
     s3: int = 13
     s4: int = 10
     s5: int = 8

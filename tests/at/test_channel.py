@@ -18,7 +18,7 @@ from .test_failure_modes import received_commands, synced
 
 
 def test_expected_line_without_final_ok_is_an_answer(memory_rig: Rig, connect) -> None:
-    memory_rig.add_line(LineSpec.numbered(2, profile="simcom"))  # +CPIN: READY, no OK
+    memory_rig.add_line(LineSpec.numbered(2, profile="wavecom"))  # +CPIN: READY, no OK
     channel = synced(connect(memory_rig, "line2"))
     lines = channel.command("AT+CPIN?", expect="+CPIN", final_optional=True, timeout=2)
     assert lines == ["+CPIN: READY"]

@@ -143,9 +143,9 @@ def test_registration_urc_comes_after_the_ok_of_cpin(bench):
     dte.expect(b"\r\n+CREG: 1\r\n")
 
 
-def test_simcom_cpin_ready_has_no_ok(bench):
-    dte = bench.line(profile="simcom")
-    dte.read_until(b"SMS Ready\r\n")
+def test_wavecom_cpin_ready_has_no_ok(bench):
+    dte = bench.line(profile="wavecom")
+    dte.read_until(b"+WIND: 4\r\n")
     dte.setup()
     dte.write(b"AT+CPIN?\r")
     dte.expect(b"\r\n+CPIN: READY\r\n")
@@ -154,9 +154,9 @@ def test_simcom_cpin_ready_has_no_ok(bench):
     dte.expect(b"\r\nOK\r\n")
 
 
-def test_simcom_cpin_other_states_keep_their_ok(bench):
-    dte = bench.line(profile="simcom", pin_enabled=True)
-    dte.read_until(b"+CFUN: 1\r\n")
+def test_wavecom_cpin_other_states_keep_their_ok(bench):
+    dte = bench.line(profile="wavecom", pin_enabled=True)
+    dte.read_until(b"+WIND: 3\r\n")
     dte.setup()
     dte.write(b"AT+CPIN?\r")
     dte.expect(b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n")

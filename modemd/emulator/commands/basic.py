@@ -158,3 +158,17 @@ def s_register(modem: EmulatedModem, inv: Invocation) -> list[str]:
 
 for _number in range(13):
     command(f"S{_number}")(s_register)
+
+
+@command("^CURC")
+def unsolicited_reports(modem: EmulatedModem, inv: Invocation) -> list[str]:
+    """Huawei: ^CURC=0 stops the periodic ^RSSI/^BOOT chatter, ^CURC=1 restarts it."""
+    if inv.form == "test":
+        return ["^CURC: (0-1)"]
+    if inv.form == "read":
+        return [f"^CURC: {modem.settings.curc}"]
+    value = inv.int_arg(0, 1)
+    if value not in (0, 1):
+        raise CmeError(50)
+    modem.settings.curc = value
+    return []

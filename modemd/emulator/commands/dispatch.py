@@ -13,6 +13,7 @@ from modemd.emulator.sim import SimError
 if TYPE_CHECKING:
     from modemd.emulator.modem import EmulatedModem
 
+VENDOR_PREFIXES = "^!$%"
 # Imported for their registrations.
 _FAMILIES = (basic, radio, sms_send, sms_settings, sms_storage)
 
@@ -21,10 +22,10 @@ def _lookup(modem: EmulatedModem, name: str) -> Handler:
     if name in modem.profile.iccid_commands:
         return basic.iccid
     if name in modem.profile.vendor_ok:
-        return basic.accept
+        return HANDLERS.get(name, basic.accept)
     handler = HANDLERS.get(name)
-    if handler is None:
-        raise Unsupported(name)
+    if handler is None or name[0] in VENDOR_PREFIXES:
+        raise Unsupported(name)  # unknown, or another vendor's command
     return handler
 
 
