@@ -7,9 +7,10 @@ import sys
 
 import click
 
-from modemd.cli.common import json_option, load, open_store, store_options
+from modemd.cli.common import json_option, load, opened, store_options
 from modemd.cli.output import emit_json, table
 from modemd.errors import InvalidInputError
+from modemd.store import prepare
 from modemd.wake import poke
 
 LIST_COLUMNS = ("id", "created_at", "peer", "line", "status", "parts", "text")
@@ -41,12 +42,9 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
     Prints the message id. Works while the daemon is stopped: the message waits
     in the database. A rejected message queues nothing.
     """
-    from modemd.store import prepare  # noqa: PLC0415  (keeps --help fast)
-
     config = load(config_path, db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
-    store = open_store(config)
-    try:
+    with opened(config) as store:
         requested = None
         if line is not None:
             requested = store.lines.resolve(line)
@@ -55,8 +53,6 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
         message = prepare(to, body, operator=operator or getpass.getuser(),
                           default_region=config.default_region, requested_line=requested)
         message_id = store.outbox.enqueue(message)
-    finally:
-        store.close()
     poke(config.database)
     if as_json:
         emit_json({"id": message_id, "status": "queued", "parts": len(message.parts),
@@ -73,11 +69,8 @@ def resend(message_id: int, operator: str | None, config_path: str | None,
            db: str | None) -> None:
     """Send a failed, expired or `unknown` message again (an agent's decision)."""
     config = load(config_path, db)
-    store = open_store(config)
-    try:
+    with opened(config) as store:
         store.outbox.resend(message_id, operator or getpass.getuser())
-    finally:
-        store.close()
     poke(config.database)
     click.echo(message_id)
 
@@ -91,11 +84,8 @@ def _listing(direction: str, name: str, help_text: str) -> click.Command:
     @store_options
     def listing(limit: int, peer: str | None, status: str | None, as_json: bool,
                 config_path: str | None, db: str | None) -> None:
-        store = open_store(load(config_path, db))
-        try:
+        with opened(load(config_path, db)) as store:
             rows = store.views.messages(direction, limit=limit, peer=peer, status=status)
-        finally:
-            store.close()
         emit_json(rows) if as_json else table(_short(rows), LIST_COLUMNS)
 
     return listing
@@ -111,11 +101,8 @@ inbox = _listing("in", "inbox", "Inbound messages, newest first (incomplete: par
 @store_options
 def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) -> None:
     """The conversation with PEER, both directions, oldest first."""
-    store = open_store(load(config_path, db))
-    try:
+    with opened(load(config_path, db)) as store:
         rows = store.views.thread(peer)
-    finally:
-        store.close()
     emit_json(rows) if as_json else table(_short(rows, 60), ("id", "created_at", "direction",
                                                               "line", "status", "text"))
 
@@ -126,11 +113,8 @@ def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) ->
 @store_options
 def show(message_id: int, as_json: bool, config_path: str | None, db: str | None) -> None:
     """One message with its parts and delivery reports."""
-    store = open_store(load(config_path, db))
-    try:
+    with opened(load(config_path, db)) as store:
         found = store.views.message(message_id)
-    finally:
-        store.close()
     if found is None:
         raise InvalidInputError(f"no message {message_id}: see `modemd outbox` / `modemd inbox`")
     if as_json:
@@ -150,11 +134,8 @@ def show(message_id: int, as_json: bool, config_path: str | None, db: str | None
 @store_options
 def status(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Each line: port, identity, signal, registration, operator, state, queue depth."""
-    store = open_store(load(config_path, db))
-    try:
+    with opened(load(config_path, db)) as store:
         lines, waiting = store.views.lines(), store.views.unassigned_queue()
-    finally:
-        store.close()
     if as_json:
         emit_json({"lines": lines, "queued_without_line": waiting})
         return
@@ -167,9 +148,6 @@ def status(as_json: bool, config_path: str | None, db: str | None) -> None:
 @store_options
 def quarantine(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Inbound PDUs nobody could decode, kept raw with the reason."""
-    store = open_store(load(config_path, db))
-    try:
+    with opened(load(config_path, db)) as store:
         rows = store.views.quarantine()
-    finally:
-        store.close()
     emit_json(rows) if as_json else table(rows, ("id", "received_at", "line_id", "reason", "pdu"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -25,8 +26,14 @@ def load(config_path: str | None, db: str | None,
     return configuration.load(config_path, db=db, ports=ports)
 
 
-def open_store(config: configuration.Config) -> Store:
-    return Store(config.database)
+@contextmanager
+def opened(config: configuration.Config) -> Iterator[Store]:
+    """The store the configuration points at, closed afterwards."""
+    store = Store(config.database)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
