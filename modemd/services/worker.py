@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 IDLE_WAIT = 15.0  # a safety net; new work arrives as a wake-up
 SIM_RETRY = 60.0
 MAX_BACKOFF = 30.0
+TROUBLE = frozenset({"offline", "unresponsive", "sim_error", "pin_rejected", "paused",
+                     "no_service", "error"})
 
 
 class LineWorker:
@@ -166,8 +168,8 @@ class LineWorker:
 
     def _set_state(self, state: str, reason: str | None = None) -> None:
         if state != self.state:
-            log.log(30 if reason else 20, "line %s: %s%s", self.name, state,
-                    f" ({reason})" if reason else "")
+            level = logging.WARNING if state in TROUBLE else logging.INFO
+            log.log(level, "line %s: %s%s", self.name, state, f" ({reason})" if reason else "")
         self.state = state
         if self.line_id is not None:
             self.store.lines.set_state(self.line_id, state, reason)
