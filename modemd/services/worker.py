@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 IDLE_WAIT = 15.0  # a safety net; new work arrives as a wake-up
 SIM_RETRY = 60.0
 MAX_BACKOFF = 30.0
+PAUSE_RECHECK = 15.0
 TROUBLE = frozenset({"offline", "unresponsive", "sim_error", "pin_rejected", "paused",
                      "no_service", "error"})
 
@@ -202,6 +203,9 @@ class LineWorker:
         if decision.action is Action.PAUSE_LINE and decision.reason != "stopping":
             self._set_state("paused", decision.reason)
             self.wake_all_after(timedelta(0))  # another line may take the message
+            recheck = threading.Timer(PAUSE_RECHECK, self.request, args=("monitor",))
+            recheck.daemon = True  # the line may be fine again well before the next monitor
+            recheck.start()
         if decision.reinitialize:
             raise AtTimeout(f"re-initialising after: {decision.reason}")
 
