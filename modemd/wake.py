@@ -49,9 +49,7 @@ class WakeListener:
         self.sock.settimeout(timeout)
         try:
             self.sock.recv(64)
-        except TimeoutError:
-            return False
-        except OSError:
+        except OSError:  # TimeoutError included
             return False
         return True
 

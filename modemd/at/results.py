@@ -35,7 +35,24 @@ class Urc:
     @property
     def fields(self) -> list[str]:
         """Comma-separated values with quotes removed: '"SM",3' -> ['SM', '3']."""
-        return [f.strip().strip('"') for f in self.value.split(",")]
+        return split_fields(self.value)
+
+
+def split_fields(value: str) -> list[str]:
+    """'"SM",3,,"a,b"' -> ['SM', '3', '', 'a,b']: commas inside quotes stay."""
+    out: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in value:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            out.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    out.append("".join(current).strip())
+    return out
 
 
 def line_name(line: str) -> str:

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from modemd.cli.common import json_option, load, opened, store_options
+from modemd import config as configuration
+from modemd.cli.common import json_option, opened, store_options
 from modemd.cli.output import emit_json, table
 from modemd.errors import InvalidInputError
 from modemd.store import prepare
@@ -42,7 +43,7 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
     Prints the message id. Works while the daemon is stopped: the message waits
     in the database. A rejected message queues nothing.
     """
-    config = load(config_path, db)
+    config = configuration.load(config_path, db=db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
     with opened(config) as store:
         requested = None
@@ -68,7 +69,7 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
 def resend(message_id: int, operator: str | None, config_path: str | None,
            db: str | None) -> None:
     """Send a failed, expired or `unknown` message again (an agent's decision)."""
-    config = load(config_path, db)
+    config = configuration.load(config_path, db=db)
     with opened(config) as store:
         store.outbox.resend(message_id, operator or getpass.getuser())
     poke(config.database)
@@ -84,7 +85,7 @@ def _listing(direction: str, name: str, help_text: str) -> click.Command:
     @store_options
     def listing(limit: int, peer: str | None, status: str | None, as_json: bool,
                 config_path: str | None, db: str | None) -> None:
-        with opened(load(config_path, db)) as store:
+        with opened(configuration.load(config_path, db=db)) as store:
             rows = store.views.messages(direction, limit=limit, peer=peer, status=status)
         emit_json(rows) if as_json else table(_short(rows), LIST_COLUMNS)
 
@@ -101,7 +102,7 @@ inbox = _listing("in", "inbox", "Inbound messages, newest first (incomplete: par
 @store_options
 def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) -> None:
     """The conversation with PEER, both directions, oldest first."""
-    with opened(load(config_path, db)) as store:
+    with opened(configuration.load(config_path, db=db)) as store:
         rows = store.views.thread(peer)
     emit_json(rows) if as_json else table(_short(rows, 60), ("id", "created_at", "direction",
                                                               "line", "status", "text"))
@@ -113,7 +114,7 @@ def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) ->
 @store_options
 def show(message_id: int, as_json: bool, config_path: str | None, db: str | None) -> None:
     """One message with its parts and delivery reports."""
-    with opened(load(config_path, db)) as store:
+    with opened(configuration.load(config_path, db=db)) as store:
         found = store.views.message(message_id)
     if found is None:
         raise InvalidInputError(f"no message {message_id}: see `modemd outbox` / `modemd inbox`")
@@ -134,7 +135,7 @@ def show(message_id: int, as_json: bool, config_path: str | None, db: str | None
 @store_options
 def status(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Each line: port, identity, signal, registration, operator, state, queue depth."""
-    with opened(load(config_path, db)) as store:
+    with opened(configuration.load(config_path, db=db)) as store:
         lines, waiting = store.views.lines(), store.views.unassigned_queue()
     if as_json:
         emit_json({"lines": lines, "queued_without_line": waiting})
@@ -148,6 +149,6 @@ def status(as_json: bool, config_path: str | None, db: str | None) -> None:
 @store_options
 def quarantine(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Inbound PDUs nobody could decode, kept raw with the reason."""
-    with opened(load(config_path, db)) as store:
+    with opened(configuration.load(config_path, db=db)) as store:
         rows = store.views.quarantine()
     emit_json(rows) if as_json else table(rows, ("id", "received_at", "line_id", "reason", "pdu"))

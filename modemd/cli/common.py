@@ -21,11 +21,6 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
                         "/etc/modemd/modemd.toml].")(command)
 
 
-def load(config_path: str | None, db: str | None,
-         ports: tuple[str, ...] = ()) -> configuration.Config:
-    return configuration.load(config_path, db=db, ports=ports)
-
-
 @contextmanager
 def opened(config: configuration.Config) -> Iterator[Store]:
     """The store the configuration points at, closed afterwards."""

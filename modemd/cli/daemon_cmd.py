@@ -6,7 +6,8 @@ import logging
 
 import click
 
-from modemd.cli.common import load, store_options
+from modemd import config as configuration
+from modemd.cli.common import store_options
 
 
 @click.command()
@@ -28,4 +29,4 @@ def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
 
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(log_level)))
-    Daemon(load(config_path, db, ports)).run()
+    Daemon(configuration.load(config_path, db=db, ports=ports)).run()

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from modemd.emulator import launch
 from modemd.emulator.rig import NetworkOptions
 from modemd.errors import ModemdError
 from modemd.store import Store, prepare
+
+if TYPE_CHECKING:
+    from modemd.daemon import Daemon
 
 TEXT = "Hello from the modemd demo! Your ticket #4711 is solved 👍"
 
@@ -60,7 +64,7 @@ def demo(db: str, keep: bool) -> None:
             running.close()
 
 
-def _show(store: Store, lines: list[dict], keep: bool, daemon: object) -> None:
+def _show(store: Store, lines: list[dict], keep: bool, daemon: Daemon) -> None:
     try:
         names = ", ".join(f"{line['name']} {line['number']}" for line in lines)
         click.echo(f"emulated lines: {names}")
@@ -69,7 +73,7 @@ def _show(store: Store, lines: list[dict], keep: bool, daemon: object) -> None:
         message = prepare(lines[1]["number"], TEXT, operator=getpass.getuser(),
                           requested_line=sender)
         message_id = store.outbox.enqueue(message)
-        daemon.wake_all()  # type: ignore[attr-defined]
+        daemon.wake_all()
         click.echo(f"queued message {message_id} from desk-1 to {lines[1]['number']}")
         _wait("delivery", lambda: store.views.message(message_id)["status"] == "delivered")
         _wait("reception", lambda: bool(store.views.messages("in", limit=1)))

@@ -28,7 +28,7 @@ class Daemon:
                 "pass --port PATH (repeatable)")
         self.config = config
         self.store = Store(config.database)
-        self.workers = [LineWorker(modem, self.store, self.wake_all_after)
+        self.workers = [LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all)
                         for modem in config.modems]
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.stop_requested = threading.Event()
@@ -64,12 +64,9 @@ class Daemon:
         for worker in self.workers:
             worker.wake()
 
-    def wake_all_after(self, delay: timedelta) -> None:
-        """A retry's backoff: a one-off scheduler job wakes every line when it is due."""
-        if delay <= timedelta(0):
-            self.wake_all()
-            return
-        self.scheduler.add_job(self.wake_all, "date",
+    def later(self, delay: timedelta, job: Callable[[], None]) -> None:
+        """A one-off scheduler job: a retry's backoff, a paused line's re-check."""
+        self.scheduler.add_job(job, "date",
                                run_date=datetime.now(UTC) + delay + timedelta(milliseconds=50))
 
     def _install_signals(self) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,12 +58,20 @@ def start(directory: Path, specs: list[LineSpec], options: NetworkOptions) -> Ru
     except BaseException:
         rig.close()
         raise
+    _settle(rig, specs)
     return Running(rig, server)
 
 
-def _listening(path: Path) -> bool:
-    import socket  # noqa: PLC0415
+def _settle(rig: Rig, specs: list[LineSpec], timeout: float = 3.0) -> None:
+    """Let unlocked SIMs register (as a modem does after power-on) before announcing."""
+    deadline = time.monotonic() + timeout
+    unlocked = [spec.name for spec in specs if not spec.pin_enabled]
+    while time.monotonic() < deadline and any(
+            rig.describe(name)["registration"] != 1 for name in unlocked):
+        time.sleep(0.01)
 
+
+def _listening(path: Path) -> bool:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         try:
             probe.connect(str(path))

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from modemd.emulator.scheduler import Timer
     from modemd.emulator.spec import LineSpec
 
-CR, LF, BS, DEL, CTRL_Z, ESC = 13, 10, 8, 127, 26, 27
+CR, LF, DEL, CTRL_Z, ESC = 13, 10, 127, 26, 27
 MAX_LINE = 2048  # V.250 asks for at least 40; a longer line answers ERROR
 
 

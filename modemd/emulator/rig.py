@@ -6,7 +6,6 @@ here parses AT.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,7 +36,6 @@ class Rig:
         self.directory = directory
         self.network = Network(**asdict(options or NetworkOptions()))
         self.ports: dict[str, PtyPort | MemoryPort] = {}
-        self._timers: list[threading.Timer] = []
 
     def add_line(self, spec: LineSpec) -> EmulatedModem:
         modem = self.network.add(spec, profiles.load(spec.profile))
@@ -51,11 +49,9 @@ class Rig:
         return modem
 
     def close(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
+        self.network.close()  # first: no pending replug or hang timer may fire after this
         for port in self.ports.values():
             port.close()
-        self.network.close()
 
     def port_path(self, line: str) -> str:
         self.network.modem(line)
@@ -173,10 +169,7 @@ class Rig:
         port = self.ports[self.network.modem(line).name]
         port.unplug()
         if seconds is not None:
-            timer = threading.Timer(seconds, lambda: port.replug(rename=rename))
-            timer.daemon = True
-            timer.start()
-            self._timers.append(timer)
+            self.network.scheduler.call_later(seconds, lambda: port.replug(rename=rename))
 
     def replug(self, line: str, rename: bool = False) -> None:
         self.ports[self.network.modem(line).name].replug(rename=rename)
@@ -195,10 +188,7 @@ class Rig:
         if kind in ("clear", "no-network"):
             self.network.line_ready(modem)
         if kind == "hang" and seconds is not None:
-            timer = threading.Timer(seconds, lambda: self._end_hang(modem))
-            timer.daemon = True
-            timer.start()
-            self._timers.append(timer)
+            self.network.scheduler.call_later(seconds, lambda: self._end_hang(modem))
         result["noise"] = result["noise"].hex()
         return result
 

@@ -51,10 +51,6 @@ class Storage:
     def used(self) -> int:
         return len(self._slots)
 
-    @property
-    def full(self) -> bool:
-        return self.used >= self.capacity
-
     def put(self, message: Stored) -> int | None:
         """Store and return the index, or None when full."""
         for index in range(1, self.capacity + 1):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from modemd.at import AtChannel, AtError, CmeError, CommandError
+from modemd.at import AtChannel, CmeError, CmsError, CommandError
 from modemd.modem import parse
 from modemd.modem.errors import (
     PinRejected,
@@ -226,8 +226,8 @@ class StorageSession:
         """The message at index, or None if the slot is empty."""
         try:
             lines = self.channel.command(f"AT+CMGR={index}", expect="+CMGR")
-        except AtError as error:
-            if getattr(error, "code", None) == 321:
+        except CmsError as error:
+            if error.code == 321:
                 return None  # invalid/empty index
             raise
         items = parse.listing(lines, "+CMGR")

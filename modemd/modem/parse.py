@@ -5,24 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from modemd.at.results import split_fields
+
 _NUMBERS = re.compile(r"-?\d+")
-
-
-def fields(value: str) -> list[str]:
-    """'"SM",3,,"x"' -> ['SM', '3', '', 'x'] (commas inside quotes kept)."""
-    out: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for char in value:
-        if char == '"':
-            quoted = not quoted
-        elif char == "," and not quoted:
-            out.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    out.append("".join(current).strip())
-    return out
 
 
 def after_colon(line: str) -> str:
@@ -43,11 +28,6 @@ class Signal:
     rssi: int  # 0-31, 99 unknown
     ber: int
 
-    @property
-    def dbm(self) -> int | None:
-        """27.007 8.5: 0 is -113 dBm or less, 31 is -51 dBm or more."""
-        return None if self.rssi == 99 else -113 + 2 * self.rssi
-
 
 def signal(lines: list[str]) -> Signal | None:
     value = prefixed(lines, "+CSQ")
@@ -55,8 +35,6 @@ def signal(lines: list[str]) -> Signal | None:
     return Signal(numbers[0], numbers[1]) if len(numbers) >= 2 else None
 
 
-REGISTRATION = {0: "not registered", 1: "home", 2: "searching", 3: "denied", 4: "unknown",
-                5: "roaming"}
 
 
 def registration(lines: list[str], prefix: str = "+CREG") -> int | None:
@@ -64,14 +42,14 @@ def registration(lines: list[str], prefix: str = "+CREG") -> int | None:
     value = prefixed(lines, prefix)
     if value is None:
         return None
-    parts = fields(value)
+    parts = split_fields(value)
     stat = parts[1] if len(parts) >= 2 else parts[0]
     return int(stat) if stat.isdigit() else None
 
 
 def operator(lines: list[str]) -> str | None:
     value = prefixed(lines, "+COPS")
-    parts = fields(value or "")
+    parts = split_fields(value or "")
     return parts[2] if len(parts) >= 3 and parts[2] else None
 
 
@@ -96,7 +74,7 @@ def digits_line(lines: list[str], min_length: int, max_length: int) -> str | Non
 
 def own_number(lines: list[str]) -> str | None:
     value = prefixed(lines, "+CNUM")
-    parts = fields(value or "")
+    parts = split_fields(value or "")
     return parts[1] if len(parts) >= 2 and parts[1] else None
 
 
@@ -119,7 +97,7 @@ def listing(lines: list[str], prefix: str = "+CMGL") -> list[Listed]:
         pdu = lines[position + 1].strip()
         if not _is_hex(pdu):
             continue
-        parts = fields(after_colon(line))
+        parts = split_fields(after_colon(line))
         if prefix.upper() == "+CMGL":
             if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
                 continue

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from modemd.at import AtChannel, AtError, AtTimeout, Urc
 from modemd.config import ModemConfig
@@ -35,17 +36,19 @@ log = logging.getLogger(__name__)
 IDLE_WAIT = 15.0  # a safety net; new work arrives as a wake-up
 SIM_RETRY = 60.0
 MAX_BACKOFF = 30.0
-PAUSE_RECHECK = 15.0
+PAUSE_RECHECK = timedelta(seconds=15)
 TROUBLE = frozenset({"offline", "unresponsive", "sim_error", "pin_rejected", "paused",
                      "no_service", "error"})
 
 
 class LineWorker:
     def __init__(self, config: ModemConfig, store: Store,
-                 wake_all_after: Callable[[timedelta], None] = lambda _: None) -> None:
+                 later: Callable[[timedelta, Callable[[], None]], None],
+                 wake_all: Callable[[], None]) -> None:
         self.config = config
         self.store = store
-        self.wake_all_after = wake_all_after  # the daemon's scheduler wakes every line later
+        self.later = later  # the daemon's scheduler runs a job after a delay
+        self.wake_all = wake_all  # every line looks at the queue again
         self.name = config.name or config.port
         self.line_id: int | None = None
         self.state = "starting"
@@ -199,13 +202,12 @@ class LineWorker:
 
     def _after_failure(self, modem: Modem, decision: Decision) -> None:
         if decision.action is Action.RETRY:
-            self.wake_all_after(decision.delay)
+            self.later(decision.delay, self.wake_all)
         if decision.action is Action.PAUSE_LINE and decision.reason != "stopping":
             self._set_state("paused", decision.reason)
-            self.wake_all_after(timedelta(0))  # another line may take the message
-            recheck = threading.Timer(PAUSE_RECHECK, self.request, args=("monitor",))
-            recheck.daemon = True  # the line may be fine again well before the next monitor
-            recheck.start()
+            self.wake_all()  # another line may take the message
+            # the line may be fine again well before the next periodic monitor
+            self.later(PAUSE_RECHECK, partial(self.request, "monitor"))
         if decision.reinitialize:
             raise AtTimeout(f"re-initialising after: {decision.reason}")
 

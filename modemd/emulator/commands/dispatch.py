@@ -61,7 +61,3 @@ def complete_prompt(modem: EmulatedModem, prompt: Prompt, data: str) -> Reply | 
 def syntax_error() -> Exception:
     return PlainError("syntax")
 
-
-def command_names() -> list[str]:
-    """Every command this modem answers (for +CLAC)."""
-    return sorted(HANDLERS)
