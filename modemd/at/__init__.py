@@ -14,7 +14,7 @@ from modemd.at.errors import (
     CommandError,
     PromptTimeout,
 )
-from modemd.at.results import Urc
+from modemd.at.results import Urc, is_number
 
 __all__ = [
     "AtChannel",
@@ -27,4 +27,5 @@ __all__ = [
     "CommandError",
     "PromptTimeout",
     "Urc",
+    "is_number",
 ]

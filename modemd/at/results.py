@@ -22,7 +22,7 @@ URC_TRAILING: dict[str, int] = {
     "+CUSD": 0, "+CLIP": 0, "+CRING": 0, "RING": 0, "RDY": 0, "+QIND": 0, "+QUSIM": 0,
     "CALL READY": 0, "SMS READY": 0, "+PBREADY": 0, "^RSSI": 0, "^BOOT": 0, "^MODE": 0,
     "^SRVST": 0, "^SIMST": 0, "^SMMEMFULL": 0, "^HCSQ": 0, "^SYSSTART": 0,
-    "+STIN": 0, "^STIN": 0, "+CSQN": 0,
+    "+STIN": 0, "^STIN": 0, "+CSQN": 0, "+WIND": 0,
 }
 
 
@@ -66,9 +66,14 @@ def urc_name(line: str) -> str | None:
     return name if name in URC_TRAILING else None
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only: "²" and "٢" are digits to str.isdigit(), never to a modem."""
+    return text.isascii() and text.isdigit()
+
+
 def is_register_value(line: str) -> bool:
-    """An S-register's value as ATS3? answers it: "013"."""
-    return line.isdigit() and len(line) <= 3
+    """An S-register's value as ATS3? answers it: "013" (noise like "1²" is no proof)."""
+    return is_number(line) and len(line) <= 3
 
 
 def make_urc(line: str, payload: str | None = None) -> Urc:
@@ -87,7 +92,7 @@ def final_result(line: str, command: str) -> AtError | bool | None:
     if match is None:
         return None
     kind, detail = match.group(1).upper(), match.group(2).strip()
-    if detail.isdigit():
+    if is_number(detail):
         code, text = int(detail), ""
     else:  # verbose (AT+CMEE=2): the code from the standard text, the text kept
         code, text = (cme_code if kind == "CME" else cms_code)(detail), detail

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modemd.at import Urc
+from modemd.at import Urc, is_number
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,10 @@ Event = Stored | Direct | RegistrationChanged | Other
 
 def interpret(urc: Urc) -> Event:
     fields = urc.fields
-    if urc.name in ("+CMTI", "+CDSI") and len(fields) >= 2 and fields[-1].isdigit():
+    if urc.name in ("+CMTI", "+CDSI") and len(fields) >= 2 and is_number(fields[-1]):
         return Stored(fields[0].upper(), int(fields[-1]), urc.name == "+CDSI")
     if urc.name in ("+CMT", "+CDS") and urc.payload:
         return Direct(urc.payload.strip().upper(), urc.name == "+CDS")
-    if urc.name in ("+CREG", "+CGREG", "+CEREG") and fields and fields[0].isdigit():
+    if urc.name in ("+CREG", "+CGREG", "+CEREG") and fields and is_number(fields[0]):
         return RegistrationChanged(int(fields[0]))
     return Other(urc)

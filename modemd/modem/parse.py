@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from modemd.at.results import split_fields
+from modemd.at.results import is_number, split_fields
 
-_NUMBERS = re.compile(r"-?\d+")
+_NUMBERS = re.compile(r"-?[0-9]+")  # not \d: it matches "²" too
 
 
 def after_colon(line: str) -> str:
@@ -44,7 +44,7 @@ def registration(lines: list[str], prefix: str = "+CREG") -> int | None:
         return None
     parts = split_fields(value)
     stat = parts[1] if len(parts) >= 2 else parts[0]
-    return int(stat) if stat.isdigit() else None
+    return int(stat) if is_number(stat) else None
 
 
 def operator(lines: list[str]) -> str | None:
@@ -67,7 +67,7 @@ def digits_line(lines: list[str], min_length: int, max_length: int) -> str | Non
     for line in lines:
         candidate = after_colon(line).strip('"').strip()
         candidate = candidate.rstrip("Ff")  # ICCIDs are sometimes F-padded
-        if candidate.isdigit() and min_length <= len(candidate) <= max_length:
+        if is_number(candidate) and min_length <= len(candidate) <= max_length:
             return candidate
     return None
 
@@ -99,10 +99,10 @@ def listing(lines: list[str], prefix: str = "+CMGL") -> list[Listed]:
             continue
         parts = split_fields(after_colon(line))
         if prefix.upper() == "+CMGL":
-            if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+            if len(parts) < 2 or not is_number(parts[0]) or not is_number(parts[1]):
                 continue
             found.append(Listed(int(parts[0]), int(parts[1]), pdu.upper()))
-        elif parts and parts[0].isdigit():
+        elif parts and is_number(parts[0]):
             found.append(Listed(None, int(parts[0]), pdu.upper()))
     return found
 
@@ -126,7 +126,7 @@ def ranges(lines: list[str], prefix: str) -> list[set[int]]:
         allowed: set[int] = set()
         for item in group.split(","):
             low, _, high = item.strip().partition("-")
-            if low.isdigit():
+            if is_number(low) and (not high or is_number(high)):
                 allowed.update(range(int(low), int(high or low) + 1))
         result.append(allowed)
     return result
