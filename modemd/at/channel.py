@@ -139,8 +139,13 @@ class AtChannel:
 
     def command_with_prompt(self, text: str, payload: str, *,
                             prompt_timeout: float = PROMPT_TIMEOUT,
-                            timeout: float = SUBMIT_TIMEOUT) -> list[str]:
-        """AT+CMGS=<n> -> wait for "> " -> payload + Ctrl-Z -> result (one transaction)."""
+                            timeout: float = SUBMIT_TIMEOUT,
+                            before_payload: Callable[[], None] | None = None) -> list[str]:
+        """AT+CMGS=<n> -> wait for "> " -> payload + Ctrl-Z -> result (one transaction).
+
+        before_payload runs at the prompt, just before the first payload byte is written;
+        if it raises, ESC cancels the input and nothing of the payload is written.
+        """
         data = encode(payload) + CTRL_Z
         with self._lock:
             self._ready()
@@ -149,8 +154,20 @@ class AtChannel:
                 self._abort_prompt(pending, prompt_timeout)
             if pending.done.is_set():  # ERROR instead of a prompt
                 return self._finish(pending, 0)
+            if before_payload is not None:
+                self._at_prompt(pending, before_payload)
             self._write(data)
             return self._finish(pending, timeout)
+
+    def _at_prompt(self, pending: Pending, before_payload: Callable[[], None]) -> None:
+        try:
+            before_payload()
+        except BaseException:
+            with self._state:
+                self._router.abandon(pending)  # the ESC's answer, if any, is owed
+            self._stale = True
+            self._write(ESC)
+            raise
 
     def _abort_prompt(self, pending: Pending, waited: float) -> None:
         """No "> ": ESC leaves the input state (its answer, if any, is owed); raise."""

@@ -1,5 +1,5 @@
 """What a +CMS ERROR code means for the message and the line (TS 24.011 E-2, 23.040
-9.2.3.22, 27.005 3.2.5), as DOMAIN.md's table lays it out."""
+9.2.3.22, 27.005 3.2.5), grouped by what modemd does about each."""
 
 from __future__ import annotations
 

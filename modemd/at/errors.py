@@ -30,7 +30,7 @@ class CmeError(AtError):
 
 
 class CmsError(AtError):
-    """+CMS ERROR: <code> — an SMS command failed; `kind` says what to do (DOMAIN.md table)."""
+    """+CMS ERROR: <code> — an SMS command failed; `kind` says what class of trouble it is."""
 
     def __init__(self, code: int, command: str = "", text: str = "") -> None:
         self.kind: CmsClass = classify(code)

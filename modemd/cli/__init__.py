@@ -9,6 +9,7 @@ from modemd.cli.daemon_cmd import run
 from modemd.cli.demo import demo
 from modemd.cli.emulator_cmd import emulator
 from modemd.cli.errors import ModemdGroup
+from modemd.cli.lines_cmd import resume
 
 
 @click.group(cls=ModemdGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +23,6 @@ def main() -> None:
     """
 
 
-for _command in (run, send, resend, outbox, inbox, thread, show, status, quarantine, demo,
-                 emulator):
+for _command in (run, send, resend, outbox, inbox, thread, show, status, quarantine, resume,
+                 demo, emulator):
     main.add_command(_command)

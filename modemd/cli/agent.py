@@ -45,7 +45,7 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
     """
     config = configuration.load(config_path, db=db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
-    with opened(config) as store:
+    with opened(config, create=True) as store:
         requested = None
         if line is not None:
             requested = store.lines.resolve(line)
@@ -134,14 +134,20 @@ def show(message_id: int, as_json: bool, config_path: str | None, db: str | None
 @json_option
 @store_options
 def status(as_json: bool, config_path: str | None, db: str | None) -> None:
-    """Each line: port, identity, signal, registration, operator, state, queue depth."""
+    """Each line: port, identity, signal, registration, operator, state, queue depth;
+    and the database: its path, free bytes on its disk, and whether that disk is full."""
     with opened(configuration.load(config_path, db=db)) as store:
         lines, waiting = store.views.lines(), store.views.unassigned_queue()
+        disk = store.database.disk_state()
     if as_json:
-        emit_json({"lines": lines, "queued_without_line": waiting})
+        emit_json({"lines": lines, "queued_without_line": waiting, "database": disk})
         return
     table(lines, LINE_COLUMNS)
     click.echo(f"queued, no line chosen yet: {waiting}")
+    free = "" if disk["free_bytes"] is None else f"{disk['free_bytes']:,} bytes free"
+    click.echo(f"database {disk['path']}: " + (
+        f"DISK FULL ({free}): free space there; until then nothing new can be stored"
+        if disk["full"] else free or "in memory"))
 
 
 @click.command()

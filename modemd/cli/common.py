@@ -15,16 +15,19 @@ from modemd.store import Store
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--db", "db", default=None, metavar="PATH",
                            help="Database file [env MODEMD_DB; else `database` in the config; "
-                           "else ./modemd.db].")(command)
+                           "else ./modemd.db]; only `run` and `send` create a missing one."
+                           )(command)
     return click.option("--config", "config_path", default=None, metavar="PATH",
                         help="Configuration TOML [env MODEMD_CONFIG; else ./modemd.toml; else "
                         "/etc/modemd/modemd.toml].")(command)
 
 
 @contextmanager
-def opened(config: configuration.Config) -> Iterator[Store]:
-    """The store the configuration points at, closed afterwards."""
-    store = Store(config.database)
+def opened(config: configuration.Config, *, create: bool = False) -> Iterator[Store]:
+    """The store the configuration points at, closed afterwards. create: a missing
+    database may be made (`send` works before the daemon ever ran); commands that read
+    say there is none rather than leave an empty file."""
+    store = Store(config.database, create=create)
     try:
         yield store
     finally:

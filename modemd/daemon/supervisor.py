@@ -13,11 +13,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from modemd.config import Config
 from modemd.daemon.notify import notify, watchdog_interval
 from modemd.errors import InvalidInputError
+from modemd.services.gate import StoreGate, Unrecorded, recorded
 from modemd.services.worker import LineWorker
-from modemd.store import Store
+from modemd.store import Store, StoreFull
 from modemd.wake import WakeListener
 
 log = logging.getLogger(__name__)
+
+REOPEN_SECONDS = 5  # how soon a freed disk is noticed
 
 
 class Daemon:
@@ -26,20 +29,22 @@ class Daemon:
             raise InvalidInputError(
                 "no modems configured: add [[modem]] port = ... to the configuration or "
                 "pass --port PATH (repeatable)")
+        self.daemon_lock = Store.lock_for_daemon(config.database)  # refuse before touching
         self.config = config
         self.store = Store(config.database)
-        self.workers = [LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all)
-                        for modem in config.modems]
+        self.gate = StoreGate(self.store.database)
+        self.workers = [LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all,
+                                   gate=self.gate) for modem in config.modems]
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.stop_requested = threading.Event()
         self._listener = WakeListener(config.database)
 
     def run(self) -> None:
         """Until SIGTERM/SIGINT: then finish in-flight parts, close ports, return."""
-        interrupted = self.store.outbox.recover_interrupted()
-        if interrupted:
-            log.warning("messages %s were interrupted mid-send: now `unknown`, not resent",
-                        interrupted)
+        try:
+            recorded(self._recover)
+        except Unrecorded as error:  # a full disk: recover once there is room
+            self.gate.close(error)
         self._install_signals()
         self._schedule()
         for worker in self.workers:
@@ -59,6 +64,13 @@ class Daemon:
             worker.stop()
         self._listener.close()
         self.store.close()
+        self.daemon_lock.release()
+
+    def _recover(self) -> None:
+        interrupted = self.store.outbox.recover_interrupted()
+        if interrupted:
+            log.warning("messages %s were interrupted after their PDU was written: now "
+                        "`unknown`, never resent without an agent", interrupted)
 
     def wake_all(self) -> None:
         for worker in self.workers:
@@ -84,8 +96,9 @@ class Daemon:
         every = {"coalesce": True, "max_instances": 1}
         add(self._per_line("monitor"), "interval", seconds=config.monitor_seconds, **every)
         add(self._per_line("sweep"), "interval", minutes=config.sweep_minutes, **every)
-        add(self._reassembly, "interval", seconds=30, **every)
-        add(self._deadlines, "interval", minutes=10, **every)
+        add(self._guarded(self._reassembly), "interval", seconds=30, **every)
+        add(self._guarded(self._deadlines), "interval", minutes=10, **every)
+        add(self._reopen, "interval", seconds=REOPEN_SECONDS, **every)
         interval = watchdog_interval()
         if interval:
             add(self._watchdog, "interval", seconds=interval, **every)
@@ -97,6 +110,22 @@ class Daemon:
                 worker.request(job)
 
         return request
+
+    def _guarded(self, job: Callable[[], None]) -> Callable[[], None]:
+        """A job that writes: skipped while the disk is full, and it may find it full."""
+        def run() -> None:
+            if not self.gate.closed:
+                try:
+                    job()
+                except StoreFull as error:
+                    self.gate.close(error)
+
+        return run
+
+    def _reopen(self) -> None:
+        if self.gate.closed and self.gate.try_open():
+            self._per_line("sweep")()  # what arrived meanwhile waits on the SIMs
+            self.wake_all()
 
     def _reassembly(self) -> None:
         self.store.inbox.flush_incomplete(timedelta(minutes=self.config.reassembly_timeout_minutes))

@@ -61,7 +61,9 @@ class EmulatedModem(UrcOutput):
         self.cfun = 1
         self.last_mr = 0  # TP-MR of the last submit; kept on the SIM, so it survives reboots
         self.transcript: deque[tuple[float, str, bytes]] = deque(maxlen=50_000)
-        self.submitted: list[dict] = []
+        self.submitted: list[dict] = []  # what the network accepted from this line
+        self.refused: list[dict] = []  # sends answered with +CMS ERROR (injected, no service)
+        self.received: list[dict] = []  # what the network handed to this line
         self.awaiting_ack: Inbound | None = None  # a +CMT/+CDS waiting for +CNMA
         self._host: Host | None = None
         self._line = bytearray()

@@ -94,19 +94,21 @@ class Network:
 
     # ---- outbound: a line submitted a message ---------------------------------------
 
-    def submit(self, sender: EmulatedModem, message: Submit, mr: int) -> None:
-        """Called with the sender's lock held: only schedules."""
+    def submit(self, sender: EmulatedModem, message: Submit, mr: int, pdu: str = "") -> None:
+        """Called with the sender's lock held: only schedules. pdu: as the TE typed it (a
+        status report names it in the line's `received` record)."""
         submitted_at = datetime.now(UTC)
         self.scheduler.call_later(
-            self.delivery_delay, lambda: self._route(sender, message, mr, submitted_at)
+            self.delivery_delay, lambda: self._route(sender, message, mr, submitted_at, pdu)
         )
 
-    def _route(self, sender: EmulatedModem, message: Submit, mr: int, at: datetime) -> None:
+    def _route(self, sender: EmulatedModem, message: Submit, mr: int, at: datetime,
+               submitted_pdu: str) -> None:
         def delivered() -> None:
             if message.status_report_requested and not sender.faults.drop_reports:
                 self.scheduler.call_later(
-                    self.report_delay, lambda: self._report(sender, message, mr, at)
-                )
+                    self.report_delay,
+                    lambda: self._report(sender, message, mr, at, submitted_pdu))
 
         target = self.by_number(message.destination.number)
         originator = Address.parse(sender.spec.number)
@@ -121,7 +123,8 @@ class Network:
         inbound = Inbound("deliver", pdu, message.user_data.message_class, delivered)
         self.offer(target, inbound)
 
-    def _report(self, sender: EmulatedModem, message: Submit, mr: int, at: datetime) -> None:
+    def _report(self, sender: EmulatedModem, message: Submit, mr: int, at: datetime,
+                submitted_pdu: str) -> None:
         status = self.report_status_for.get(
             digits(message.destination.number), self.report_status
         )
@@ -129,7 +132,8 @@ class Network:
             mr, message.destination, submitted_at=at, discharged_at=datetime.now(UTC),
             status=status, smsc=SMSC,
         )
-        self.offer(sender, Inbound("report", pdu))
+        about = {"mr": mr, "to": message.destination.number, "pdu": submitted_pdu}
+        self.offer(sender, Inbound("report", pdu, about=about))
 
     # ---- inbound: holding and handing over -----------------------------------------
 
@@ -167,26 +171,45 @@ class Network:
 
     def inject_text(self, name: str, originator: str, text: str, *, wide: bool = False,
                     shuffle: bool = False, drop: int | None = None, gap: float = 0.0,
-                    reference: int | None = None) -> dict:
-        """Text from anyone to a line, split as a phone splits it."""
+                    reference: int | None = None, parts: list[int] | None = None,
+                    timestamp: str | None = None) -> dict:
+        """Text from anyone to a line, split as a phone splits it.
+
+        parts: which parts go out, in this order; a repeat is the same PDU again (a
+        network retransmission). timestamp: the SC time stamp (ISO 8601) instead of now,
+        so a part sent later is the one the SC stamped then (a late part)."""
         modem = self.modem(name)
         sender = Address.parse(originator)
-        parts = deliver_user_data(text, reference=reference, wide_reference=wide, rng=self.rng)
-        order = list(range(len(parts)))
-        if shuffle:
-            self.rng.shuffle(order)
-        if drop is not None and not 1 <= drop <= len(parts):
-            raise InvalidInputError(f"--drop {drop}: the message has parts 1 to {len(parts)}")
-        now = datetime.now(UTC)
-        sent = [i for i in order if i + 1 != drop]
+        user_data = deliver_user_data(text, reference=reference, wide_reference=wide,
+                                      rng=self.rng)
+        sent = self._send_order(len(user_data), shuffle, drop, parts)
+        stamp = _timestamp(timestamp)
         for position, index in enumerate(sent):
-            pdu = encode_deliver(sender, parts[index], timestamp=now, smsc=SMSC)
-            inbound = Inbound("deliver", pdu, parts[index].message_class)
+            pdu = encode_deliver(sender, user_data[index], timestamp=stamp, smsc=SMSC)
+            inbound = Inbound("deliver", pdu, user_data[index].message_class)
             delay = self.delivery_delay + position * gap
             self.scheduler.call_later(delay, lambda i=inbound: self.offer(modem, i))
-        concat = parts[0].concat
-        return {"parts": len(parts), "sent": [i + 1 for i in sent],
-                "reference": concat.reference if concat else None}
+        concat = user_data[0].concat
+        return {"parts": len(user_data), "sent": [i + 1 for i in sent],
+                "reference": concat.reference if concat else None,
+                "timestamp": stamp.isoformat()}
+
+    def _send_order(self, total: int, shuffle: bool, drop: int | None,
+                    parts: list[int] | None) -> list[int]:
+        """0-based indexes of the parts to deliver, in delivery order."""
+        if parts is not None:
+            if shuffle or drop is not None:
+                raise InvalidInputError("parts gives the order itself: leave out shuffle/drop")
+            wrong = [p for p in parts if not isinstance(p, int) or not 1 <= p <= total]
+            if wrong or not parts:
+                raise InvalidInputError(f"parts {parts}: the message has parts 1 to {total}")
+            return [p - 1 for p in parts]
+        if drop is not None and not 1 <= drop <= total:
+            raise InvalidInputError(f"--drop {drop}: the message has parts 1 to {total}")
+        order = list(range(total))
+        if shuffle:
+            self.rng.shuffle(order)
+        return [i for i in order if i + 1 != drop]
 
     def inject_pdu(self, name: str, pdu: str, kind: str = "deliver") -> None:
         """A raw SC->MS PDU (with SMSC octets), undecodable or not, as the network sent it."""
@@ -199,10 +222,22 @@ class Network:
         inbound = Inbound(kind, OutboundPdu(pdu.upper(), length, None, ""))
         self.scheduler.call_later(self.delivery_delay, lambda: self.offer(modem, inbound))
 
-    def reboot(self, modem: EmulatedModem) -> None:
-        """AT+CFUN=1,1: the OK goes out, then USB drops and comes back."""
+    def reboot(self, modem: EmulatedModem, seconds: float | None = None) -> None:
+        """AT+CFUN=1,1 (or a firmware crash): the OK goes out, then USB drops and comes
+        back after seconds (default: the profile's reboot time)."""
         port = self.ports.get(modem.name)
         if port is None:
             return
+        down = modem.profile.reboot_seconds if seconds is None else seconds
         self.scheduler.call_later(0.05, port.unplug)
-        self.scheduler.call_later(0.05 + modem.profile.reboot_seconds, port.replug)
+        self.scheduler.call_later(0.05 + down, port.replug)
+
+
+def _timestamp(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidInputError(f"timestamp {text!r} is not ISO 8601: {error}") from error
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ class Inbound:
     pdu: OutboundPdu
     message_class: int | None = None
     on_delivered: Callable[[], None] | None = None
+    about: dict | None = None  # a report: the submission it reports on (mr, to, pdu)
 
 
 def accept(modem: EmulatedModem, inbound: Inbound) -> bool:
@@ -32,42 +34,53 @@ def accept(modem: EmulatedModem, inbound: Inbound) -> bool:
     with modem.lock:
         if not modem.in_service or modem.awaiting_ack is not None:
             return False
-        taken = (_report if inbound.kind == "report" else _deliver)(modem, inbound)
-        if taken and modem.awaiting_ack is None and inbound.on_delivered:
+        route = (_report if inbound.kind == "report" else _deliver)(modem, inbound)
+        if route is None:
+            return False
+        _note(modem, inbound, route)
+        if modem.awaiting_ack is None and inbound.on_delivered:
             inbound.on_delivered()
-        return taken
+        return True
 
 
-def _deliver(modem: EmulatedModem, inbound: Inbound) -> bool:
+def _note(modem: EmulatedModem, inbound: Inbound, route: str) -> None:
+    """The line's `received` record: what the network handed over, and where it went."""
+    modem.received.append({"time": time.time(), "kind": inbound.kind,
+                           "pdu": inbound.pdu.pdu, "route": route, "about": inbound.about})
+
+
+def _deliver(modem: EmulatedModem, inbound: Inbound) -> str | None:
+    """Where the PDU went (a memory, or "direct"); None when it did not fit."""
     mt = modem.settings.cnmi[1]
     cls = inbound.message_class
     if (mt == 2 and cls != 2) or (mt == 3 and cls == 3):
         _direct(modem, "+CMT", inbound)
-        return True
+        return "direct"
     memory = "SM" if cls == 2 else modem.settings.cpms[2]
     return _store(modem, memory, inbound, "+CMTI" if mt else None)
 
 
-def _report(modem: EmulatedModem, inbound: Inbound) -> bool:
+def _report(modem: EmulatedModem, inbound: Inbound) -> str | None:
     ds = modem.settings.cnmi[3]
     if ds == 0:
-        return True  # not routed to the TE: the report is gone, as on real modems
+        return "discarded"  # not routed to the TE: the report is gone, as on real modems
     if ds == 1:
         _direct(modem, "+CDS", inbound)
-        return True
+        return "direct"
     memory = "SR" if "SR" in modem.sim.storages else modem.settings.cpms[2]
     return _store(modem, memory, inbound, "+CDSI")
 
 
-def _store(modem: EmulatedModem, memory: str, inbound: Inbound, notify: str | None) -> bool:
+def _store(modem: EmulatedModem, memory: str, inbound: Inbound,
+           notify: str | None) -> str | None:
     stored = Stored(Stat.REC_UNREAD, inbound.pdu.pdu, inbound.pdu.tpdu_length,
                     is_report=inbound.kind == "report")
     index = modem.sim.storages[memory].put(stored)
     if index is None:
-        return False
+        return None
     if notify:
         modem.urc(f'{notify}: "{memory}",{index}', sms=True)
-    return True
+    return memory
 
 
 def _direct(modem: EmulatedModem, name: str, inbound: Inbound) -> None:

@@ -103,6 +103,18 @@ class Rig:
     def submitted(self, line: str) -> list[dict]:
         return list(self.network.modem(line).submitted)
 
+    def refused(self, line: str) -> list[dict]:
+        """Sends the line answered with +CMS ERROR: the record of submitted, plus "cms"."""
+        return list(self.network.modem(line).refused)
+
+    def received(self, line: str) -> list[dict]:
+        """What the network handed to the line: kind (deliver/report), pdu, route (the
+        memory, "direct", or "discarded" for a report +CNMI did not route) and, for a
+        report, about: the submission it reports on (mr, to, pdu)."""
+        modem = self.network.modem(line)
+        with modem.lock:
+            return list(modem.received)
+
     def outside(self) -> list[dict]:
         return list(self.network.outside)
 
@@ -173,6 +185,32 @@ class Rig:
 
     def replug(self, line: str, rename: bool = False) -> None:
         self.ports[self.network.modem(line).name].replug(rename=rename)
+
+    def reboot(self, line: str, seconds: float | None = None) -> None:
+        """The modem restarts by itself (watchdog, firmware crash), as after AT+CFUN=1,1:
+        the port goes away and comes back after seconds (default: the profile's)."""
+        if seconds is not None and not 0 <= seconds <= 600:
+            raise InvalidInputError("a reboot takes 0 to 600 seconds")
+        modem = self.network.modem(line)
+        if not self.ports[modem.name].plugged:
+            raise InvalidInputError(f"{line} is unplugged: replug it first")
+        self.network.reboot(modem, seconds)
+
+    def set_capacity(self, line: str, memory: str, size: int) -> dict:
+        """Resize a storage (a nearly full SIM); never below what it holds now."""
+        modem = self.network.modem(line)
+        with modem.lock:
+            storage = modem.sim.storages.get(memory)
+            if storage is None:
+                raise InvalidInputError(f"{line} has no memory {memory!r}: it has "
+                                        f"{', '.join(modem.sim.storages)}")
+            if not isinstance(size, int) or not max(1, storage.used) <= size <= 1000:
+                raise InvalidInputError(
+                    f"capacity {size!r}: between {max(1, storage.used)} (what {memory} "
+                    "holds now, at least 1) and 1000")
+            storage.capacity = size
+        self.network.memory_freed(modem)
+        return {"memory": memory, "used": storage.used, "capacity": size}
 
     def fault(self, line: str, kind: str, *, seconds: float | None = None,
               code: int | None = None, count: int = 1, state: int = 2,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from modemd.at import AtChannel, CmeError, CmsError, CommandError
+from modemd.at import AtChannel, AtError, CmeError, CmsError, CommandError
 from modemd.modem import parse
 from modemd.modem.errors import (
     PinRejected,
     PinRequired,
     PukRequired,
+    SendFailed,
+    SendPhase,
     SimMissing,
     UnexpectedAnswer,
 )
@@ -25,11 +27,14 @@ from modemd.sms import (
     decode_from_ms,
     decode_from_sc,
 )
+from modemd.transport import TransportError
 
 ICCID_COMMANDS = ("AT+CCID", "AT+QCCID", "AT^ICCID?", "AT!ICCID?", "AT+ICCID")
 LIST_TIMEOUT = 30.0
 PIN_TIMEOUT = 10.0
 SIM_STATES_MISSING = {10: "SIM not inserted", 13: "SIM failure", 15: "SIM wrong"}
+# Commands after which the selected memory is not known any more (init, resets).
+RESELECTING = ("AT+CPMS", "AT+CFUN", "ATZ", "AT&F")
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,13 @@ class Modem:
     def __init__(self, channel: AtChannel) -> None:
         self.channel = channel
         self.memories: list[str] = ["SM"]
+        # mem1 (read/delete) as this object last selected it: a Modem lives for one
+        # channel session, so a reconnect starts unknown (None)
+        self._selected: str | None = None
 
     def _one(self, command: str, **options: float | str) -> list[str]:
+        if command.upper().startswith(RESELECTING):
+            self._selected = None  # init or a reset: the next storage() selects again
         return self.channel.command(command, **options)  # type: ignore[arg-type]
 
     def _try(self, command: str, **options: float | str) -> list[str] | None:
@@ -164,34 +174,58 @@ class Modem:
 
     # ---- sending ---------------------------------------------------------------------
 
-    def send_part(self, part: OutboundPdu, *, timeout: float = 180.0) -> int:
-        """Submit one PDU; the TP-MR the modem assigned. AtError subclasses on failure."""
-        lines = self.channel.command_with_prompt(
-            f"AT+CMGS={part.tpdu_length}", part.pdu, timeout=timeout
-        )
-        reference = parse.message_reference(lines)
-        if reference is None:
-            raise UnexpectedAnswer(f"+CMGS gave no message reference: {lines!r}")
-        return reference
+    def send_part(self, part: OutboundPdu, *, timeout: float = 180.0,
+                  before_pdu: Callable[[], None] | None = None) -> int | None:
+        """Submit one PDU; the TP-MR the modem assigned (None: accepted without one).
+
+        before_pdu runs at the prompt, before the first PDU byte (the caller commits
+        that the PDU may go). Failures are SendFailed, carrying their phase.
+        """
+        phase = [SendPhase.BEFORE_PDU]
+
+        def at_prompt() -> None:
+            if before_pdu is not None:
+                before_pdu()
+            phase[0] = SendPhase.AFTER_PDU
+
+        try:
+            lines = self.channel.command_with_prompt(
+                f"AT+CMGS={part.tpdu_length}", part.pdu, timeout=timeout,
+                before_payload=at_prompt)
+        except (AtError, TransportError) as error:
+            raise SendFailed(phase[0], error) from error
+        return parse.message_reference(lines)
 
     # ---- stored messages -------------------------------------------------------------
 
     @contextmanager
-    def storage(self, memory: str) -> Iterator[StorageSession]:
-        """Select memory for reading and deleting; nothing else interleaves meanwhile."""
+    def storage(self, memory: str, *, reselect: bool = False) -> Iterator[StorageSession]:
+        """Memory selected for reading and deleting; nothing else interleaves meanwhile.
+
+        AT+CPMS is sent only when this session has not selected memory already (or
+        reselect): SR and SM alternate, init and resets forget it, and so does any
+        error inside, since the modem's state is then not known.
+        """
         with self.channel.transaction():
-            self._one(f'AT+CPMS="{memory}"', expect="+CPMS")
-            yield StorageSession(self.channel, memory)
+            if reselect or self._selected != memory:
+                self._one(f'AT+CPMS="{memory}"', expect="+CPMS")
+                self._selected = memory
+            try:
+                yield StorageSession(self.channel, memory)
+            except BaseException:
+                self._selected = None
+                raise
 
     def sweep(self) -> list[StoredMessage]:
-        """Everything stored in every memory (AT+CMGL=4). Deletes nothing."""
+        """Everything stored in every memory (AT+CMGL=4). Deletes nothing. Each memory is
+        selected afresh: the sweep is the safety net, so it trusts no remembered state."""
         found: list[StoredMessage] = []
         for memory in self.memories:
             try:
-                with self.storage(memory) as session:
+                with self.storage(memory, reselect=True) as session:
                     found += session.list_all()
-            except (CommandError, CmeError):
-                continue  # a memory the modem lists but cannot select
+            except (CommandError, CmeError, CmsError):
+                continue  # a memory the modem lists but cannot select (+CMS ERROR: 302)
         return found
 
     # ---- status ------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from modemd.errors import ModemdError
 
 
@@ -32,3 +34,27 @@ class PukRequired(SimError):
 
 class UnexpectedAnswer(ModemError):
     """The modem answered something this driver cannot read."""
+
+
+class SendPhase(Enum):
+    """How far a part's submission got when it failed: that decides if it may have gone."""
+
+    BEFORE_PDU = "before the PDU: no byte of it left the host"
+    AFTER_PDU = "after the PDU was written"
+
+
+class SendFailed(ModemError):
+    """Submitting a part failed; `cause` is the AT or port error, `phase` how far it got.
+
+    Before the PDU (no prompt, an unplug at the prompt, ERROR to AT+CMGS) nothing can
+    have gone out; after it (no answer, an unplug mid-wait) the part may have been sent.
+    """
+
+    def __init__(self, phase: SendPhase, cause: Exception) -> None:
+        super().__init__(f"{cause} ({phase.value})")
+        self.phase = phase
+        self.cause = cause
+
+    @property
+    def pdu_written(self) -> bool:
+        return self.phase is SendPhase.AFTER_PDU

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 def record(store: Store, line_id: int, pdu: str,
            decoded: Deliver | StatusReport | Submit | Undecodable) -> bool:
-    """Commit one PDU; True when it is safe to delete it from the modem."""
+    """Commit one PDU in one transaction; True when it is safe to delete it from the
+    modem. A duplicate commits nothing new and is safe to delete too."""
     if isinstance(decoded, Deliver):
         store.inbox.record(line_id, pdu, decoded)
     elif isinstance(decoded, StatusReport):
@@ -26,7 +27,8 @@ def record(store: Store, line_id: int, pdu: str,
 
 
 def take_stored(store: Store, modem: Modem, line_id: int, event: Stored) -> None:
-    """+CMTI/+CDSI: CPMS -> CMGR -> commit -> CMGD, with no command in between."""
+    """+CMTI/+CDSI: (CPMS) -> CMGR -> one commit -> CMGD, with no command in between.
+    CPMS only when another memory is selected (see Modem.storage)."""
     with modem.storage(event.memory) as session:
         message = session.read(event.index)
         if message is None:

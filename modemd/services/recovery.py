@@ -1,4 +1,4 @@
-"""The recovery ladder for a modem that stops answering (DOMAIN.md), rate-limited.
+"""The recovery ladder for a modem that stops answering, rate-limited.
 
 ESC + AT is the channel's own resync; reopening the port is a new session. When
 sessions keep failing with silence, the next rungs reset the radio and then the

@@ -1,6 +1,7 @@
 """One worker per modem: it owns the port, sends, receives, and comes back from trouble.
 
-A hung, unplugged or PIN-locked modem only ever stalls its own worker.
+A hung, unplugged or PIN-locked modem only ever stalls its own worker. The line's
+states and their moves are in life.py; why a paused line waits, in pause.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import partial
 
 from modemd.at import AtChannel, AtError, AtTimeout, Urc
 from modemd.config import ModemConfig
+from modemd.errors import ModemdError
 from modemd.modem import (
     Direct,
     Identity,
@@ -26,9 +28,12 @@ from modemd.modem import (
     interpret,
 )
 from modemd.services import receiver, sender
-from modemd.services.policy import Action, Decision
+from modemd.services.gate import StoreGate, Unrecorded
+from modemd.services.life import LineLife
+from modemd.services.pause import Pauses
+from modemd.services.policy import Action, Decision, LineEffect
 from modemd.services.recovery import Ladder
-from modemd.store import LineIdentity, Store, chooser
+from modemd.store import LineIdentity, LineState, PauseCause, Store, StoreFull, chooser
 from modemd.transport import SerialTransport, TransportError
 
 log = logging.getLogger(__name__)
@@ -36,27 +41,33 @@ log = logging.getLogger(__name__)
 IDLE_WAIT = 15.0  # a safety net; new work arrives as a wake-up
 SIM_RETRY = 60.0
 MAX_BACKOFF = 30.0
-PAUSE_RECHECK = timedelta(seconds=15)
-TROUBLE = frozenset({"offline", "unresponsive", "sim_error", "pin_rejected", "paused",
-                     "no_service", "error"})
+MAX_REINITS = 3  # re-inits without a good send before the modem counts as not answering
+REGISTERED = (1, 5)  # +CREG stat: home, roaming
+
+
+class NotSending(ModemdError):
+    """The modem answers commands but re-initialising it did not get a part out."""
 
 
 class LineWorker:
     def __init__(self, config: ModemConfig, store: Store,
                  later: Callable[[timedelta, Callable[[], None]], None],
-                 wake_all: Callable[[], None]) -> None:
+                 wake_all: Callable[[], None], gate: StoreGate | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.store = store
+        self.gate = gate or StoreGate(store.database)  # the daemon's, shared by its lines
         self.later = later  # the daemon's scheduler runs a job after a delay
         self.wake_all = wake_all  # every line looks at the queue again
         self.name = config.name or config.port
-        self.line_id: int | None = None
-        self.state = "starting"
+        self.life = LineLife(self.name, store)
         self._events: queue.Queue[object] = queue.Queue()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._failures = 0
         self._silent = 0  # sessions in a row that ended with the modem not answering
+        self._reinits = 0
+        self.pauses = Pauses(clock)
         self._ladder = Ladder()
         self._thread = threading.Thread(target=self._run, name=f"line-{self.name}", daemon=True)
 
@@ -87,42 +98,51 @@ class LineWorker:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    @property
+    def state(self) -> LineState:
+        return self.life.state
+
+    @property
+    def line_id(self) -> int | None:
+        return self.life.line_id
+
     # ---- the life of a connection -------------------------------------------------------
 
     def _run(self) -> None:
         self._serve_until_stopped()
-        self._set_state("stopped", "the daemon stopped")
+        self.life.move(LineState.STOPPED, "the daemon stopped")
 
     def _serve_until_stopped(self) -> None:
         while not self.stopping:
             try:
                 self._session()
                 self._failures = 0
-            except (TransportError, AtError, SimError) as error:
+            except (TransportError, AtError, SimError, NotSending) as error:
                 self._failures += 1
                 self._trouble(error)
             except Exception:  # a bug must not kill the line for good: log, back off, retry
                 self._failures += 1
                 log.exception("line %s: unexpected failure", self.name)
-                self._set_state("error", "unexpected failure; see the log")
-                self._pause(min(MAX_BACKOFF, 2.0 ** self._failures))
+                self.life.move(LineState.ERROR, "unexpected failure; see the log")
+                self._rest(min(MAX_BACKOFF, 2.0 ** self._failures))
 
     def _trouble(self, error: Exception) -> None:
         if isinstance(error, PinRejected):
-            self._set_state("pin_rejected", str(error))
-            self._pause(float("inf"))  # stopped until restarted with another PIN
+            self.life.move(LineState.PIN_REJECTED, str(error))
+            self._rest(float("inf"))  # stopped until restarted with another PIN
         elif isinstance(error, SimError):
-            self._set_state("sim_error", str(error))
-            self._pause(SIM_RETRY)
+            self.life.move(LineState.SIM_ERROR, str(error))
+            self._rest(SIM_RETRY)
         elif isinstance(error, TransportError):
-            self._set_state("offline", str(error))
-            self._pause(min(2.0, 0.2 * self._failures))
+            self.life.move(LineState.OFFLINE, str(error))
+            self._rest(min(2.0, 0.2 * self._failures))
         else:
             self._silent += isinstance(error, AtTimeout)
-            self._set_state("unresponsive", str(error))
-            self._pause(min(MAX_BACKOFF, 2.0 ** self._failures))
+            self.life.move(LineState.UNRESPONSIVE, str(error))
+            self._rest(min(MAX_BACKOFF, 2.0 ** self._failures))
 
-    def _pause(self, seconds: float) -> None:
+    def _rest(self, seconds: float) -> None:
+        """Wait between sessions (a stop ends the wait)."""
         self._wake.clear()
         deadline = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < deadline:
@@ -145,7 +165,8 @@ class LineWorker:
             channel.close()
 
     def _start_line(self, modem: Modem) -> None:
-        self._set_state("initializing")
+        """The init sequence: on a new session, or again on the same port (re-init)."""
+        self.life.move(LineState.INITIALIZING)
         modem.channel.command("ATE0")
         early = modem.identity()  # the ICCID is readable before the PIN
         pin = self.config.pin
@@ -165,18 +186,13 @@ class LineWorker:
         self._monitor(modem)
 
     def _register(self, identity: Identity) -> None:
-        self.line_id = self.store.lines.register(
+        line_id = self.store.lines.register(
             LineIdentity(identity.iccid, identity.imsi, identity.imei, identity.own_number,
                          identity.manufacturer, identity.model),
             name=self.config.name, port=self.config.port)
-
-    def _set_state(self, state: str, reason: str | None = None) -> None:
-        if state != self.state:
-            level = logging.WARNING if state in TROUBLE else logging.INFO
-            log.log(level, "line %s: %s%s", self.name, state, f" ({reason})" if reason else "")
-        self.state = state
-        if self.line_id is not None:
-            self.store.lines.set_state(self.line_id, state, reason)
+        if line_id != self.line_id:
+            self.pauses.end()  # another SIM is another line, without the old one's trouble
+        self.life.bind(line_id)
 
     # ---- serving -------------------------------------------------------------------------
 
@@ -184,11 +200,21 @@ class LineWorker:
         while not self.stopping:
             if channel.lost is not None:
                 raise channel.lost
-            self._drain(modem)
-            if self.state == "ok" and self._send_next(modem):
-                continue
+            if not self.gate.closed:
+                try:
+                    if self._step(modem):
+                        continue
+                except (StoreFull, Unrecorded) as error:
+                    self.gate.close(error)  # it wakes every line when there is room
             self._wake.wait(IDLE_WAIT)
             self._wake.clear()
+
+    def _step(self, modem: Modem) -> bool:
+        """Handle what the modem said, then send one message; True if one was sent."""
+        self._drain(modem)
+        if self.pauses.current is not None and self._resume_asked():
+            self._resume(modem, "an agent resumed it")
+        return self.life.sending and self._send_next(modem)
 
     def _send_next(self, modem: Modem) -> bool:
         line_id = self.line_id or 0
@@ -196,20 +222,52 @@ class LineWorker:
         if claim is None:
             return False
         decision = sender.send_claim(self.store, modem, line_id, claim, lambda: self.stopping)
-        if decision is not None:
+        if decision is None:
+            self._reinits = 0
+            self.pauses.sent()
+        else:
             self._after_failure(modem, decision)
         return True
 
     def _after_failure(self, modem: Modem, decision: Decision) -> None:
         if decision.action is Action.RETRY:
             self.later(decision.delay, self.wake_all)
-        if decision.action is Action.PAUSE_LINE and decision.reason != "stopping":
-            self._set_state("paused", decision.reason)
-            self.wake_all()  # another line may take the message
-            # the line may be fine again well before the next periodic monitor
-            self.later(PAUSE_RECHECK, partial(self.request, "monitor"))
-        if decision.reinitialize:
-            raise AtTimeout(f"re-initialising after: {decision.reason}")
+        if decision.line is LineEffect.PAUSE and decision.pause is not None:
+            self._pause_line(decision)
+        elif decision.line is LineEffect.REINITIALIZE:
+            self._reinitialize(modem, decision.reason)
+        elif decision.line is LineEffect.END_SESSION and decision.error is not None:
+            raise decision.error
+
+    def _pause_line(self, decision: Decision) -> None:
+        assert decision.pause is not None
+        pause = self.pauses.begin(decision.pause, decision.reason)
+        self.life.move(LineState.PAUSED, pause.reason, pause.cause)
+        self.wake_all()  # another line may take the message
+        if pause.recheck is not None:
+            self.later(timedelta(seconds=pause.recheck), partial(self.request, "monitor"))
+
+    def _reinitialize(self, modem: Modem, reason: str) -> None:
+        """The modem answered but may be in the wrong mode: its init sequence again."""
+        self._reinits += 1
+        if self._reinits > MAX_REINITS:
+            self._reinits = 0
+            self._silent += 1  # the ladder's radio reset is next, in a new session
+            raise NotSending(f"re-initialised {MAX_REINITS} times without a good send "
+                             f"(last: {reason}); resetting the modem")
+        log.info("line %s: re-initialising after: %s", self.name, reason)
+        self._start_line(modem)
+
+    def _resume_asked(self) -> bool:
+        pause = self.pauses.current
+        return pause is not None and self.store.lines.resume_requested(
+            self.line_id or 0, pause.since)
+
+    def _resume(self, modem: Modem, why: str) -> None:
+        log.info("line %s: pause over: %s", self.name, why)
+        self.pauses.end()
+        self._monitor(modem)
+        self.wake()
 
     def _on_urc(self, urc: Urc) -> None:
         """Runs on the channel's URC thread: only queue it for the worker."""
@@ -237,11 +295,25 @@ class LineWorker:
 
     def _monitor(self, modem: Modem) -> None:
         signal, registration = modem.signal(), modem.registration()
-        operator = modem.operator() if registration in (1, 5) else None
+        registered = registration in REGISTERED
+        operator = modem.operator() if registered else None
         self.store.lines.set_radio(self.line_id or 0, signal=signal.rssi if signal else None,
                                    registration=registration, operator=operator)
-        if registration in (1, 5) and self.state in ("initializing", "no_service", "paused"):
-            self._set_state("ok")
+        if self.pauses.current is not None:
+            self._check_pause(modem, registered)
+        elif registered and self.state is not LineState.OK:
+            self.life.move(LineState.OK)
             self.wake()
-        elif registration not in (1, 5) and self.state in ("ok", "initializing"):
-            self._set_state("no_service", f"not registered (+CREG stat {registration})")
+        elif not registered and self.state is not LineState.NO_SERVICE:
+            self.life.move(LineState.NO_SERVICE,
+                           f"not registered (+CREG stat {registration})")
+
+    def _check_pause(self, modem: Modem, registered: bool) -> None:
+        pause = self.pauses.current
+        assert pause is not None
+        sim_ready = modem.pin_state() == "READY" if pause.cause is PauseCause.SIM else None
+        if self.pauses.over(registered=registered, sim_ready=sim_ready,
+                            resume_requested=self._resume_asked()):
+            self._resume(modem, f"{pause.cause} ended")
+        elif self.state is not LineState.PAUSED:  # a new session of a paused line
+            self.life.move(LineState.PAUSED, pause.reason, pause.cause)

@@ -91,7 +91,7 @@ def deliver_user_data(
 def _reference(reference: int | None, wide: bool, rng: random.Random | None) -> int:
     limit = 0xFFFF if wide else 0xFF
     if reference is None:
-        # A fresh random reference per message, never the TP-MR (DOMAIN.md).
+        # A fresh random reference per message, never the TP-MR: handsets join by it.
         return (rng or random.Random()).randint(0, limit)
     if not 0 <= reference <= limit:
         raise InvalidInputError(

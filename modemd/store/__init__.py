@@ -7,18 +7,39 @@ from pathlib import Path
 
 from modemd.store.db import Database, StoreError
 from modemd.store.enqueue import prepare
+from modemd.store.faults import (
+    DaemonLock,
+    StoreCorrupt,
+    StoreFull,
+    StoreInUse,
+    StoreLocked,
+    StoreMissing,
+    StoreReadOnly,
+    StoreTooNew,
+    check_files,
+)
 from modemd.store.inbound import Inbox, Recorded
 from modemd.store.lines import LineIdentity, Lines, chooser
-from modemd.store.outbound import Claim, IllegalTransition, NewMessage, NotFound, Outbox
+from modemd.store.outbound import Claim, NewMessage, Outbox
 from modemd.store.reports import Reports
+from modemd.store.states import (
+    IllegalTransition,
+    InboundStatus,
+    LineState,
+    OutboundStatus,
+    PartStatus,
+    PauseCause,
+)
+from modemd.store.transitions import NotFound
 from modemd.store.views import Views
 
 
 class Store:
     """Everything in one database file; safe to share between threads."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.database = Database(path)
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        """create=False: a missing database is StoreMissing (commands that only read)."""
+        self.database = Database(path, create=create)
         self.lines = Lines(self.database)
         self.outbox = Outbox(self.database)
         self.inbox = Inbox(self.database)
@@ -28,16 +49,48 @@ class Store:
     def close(self) -> None:
         self.database.close()
 
+    @staticmethod
+    def lock_for_daemon(path: Path | str) -> DaemonLock:
+        """`modemd run`'s first step, before it touches anything: the daemon lock (one
+        daemon per database, StoreInUse otherwise), then the full start-up check
+        (quick_check, the write lock within the busy timeout). Any refusal leaves the
+        folder as it was. Held until release() (call it at shutdown: it also removes
+        DB.daemon.lock) or the process ends."""
+        path = Path(path)
+        check_files(path, create=True)
+        path.parent.mkdir(parents=True, exist_ok=True)  # a new install: run creates it all
+        lock = DaemonLock.acquire(path, record=False)
+        try:
+            Database(path, verify=True).close()
+        except BaseException:
+            lock.release(remove=lock.created)  # the folder as it was
+            raise
+        lock.record()
+        return lock
+
 
 __all__ = [
     "Claim",
+    "DaemonLock",
     "IllegalTransition",
+    "InboundStatus",
     "LineIdentity",
+    "LineState",
     "NewMessage",
     "NotFound",
+    "OutboundStatus",
+    "PartStatus",
+    "PauseCause",
     "Recorded",
     "Store",
+    "StoreCorrupt",
     "StoreError",
+    "StoreFull",
+    "StoreInUse",
+    "StoreLocked",
+    "StoreMissing",
+    "StoreReadOnly",
+    "StoreTooNew",
     "chooser",
     "prepare",
 ]

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from modemd.sms import Deliver
 from modemd.store.db import Database, iso, utc_now
+from modemd.store.states import InboundStatus
+from modemd.store.transitions import move_inbound
 
 MISSING = "[…]"  # where a part never arrived
 REFERENCE_WINDOW = timedelta(hours=24)  # networks reuse concatenation references
@@ -30,7 +32,8 @@ class Inbox:
         self.database = database
 
     def record(self, line_id: int, pdu: str, message: Deliver) -> Recorded:
-        """Store one received part; make or complete its message when it can."""
+        """Store one received part; make, complete or merge its message when it can.
+        One transaction whatever it does, so one commit (one fsync) per part."""
         concat = message.concat
         now = utc_now()
         with self.database.write() as conn:
@@ -38,19 +41,19 @@ class Inbox:
             if part_id is None:
                 return Recorded("duplicate")
             if concat is None or concat.total == 1:
-                return Recorded("message", _make_message(conn, [part_id], "received"))
+                return Recorded("message", _make_message(conn, [(part_id, 1, message.text)]))
             key = (line_id, message.originator.number, concat.reference, concat.total,
                    int(concat.wide), iso(now - REFERENCE_WINDOW))
+            waiting = _waiting(conn, key)
             late = _incomplete_for(conn, key, concat.sequence)
-            if late is not None and all(i == part_id for i, _ in _waiting(conn, key)):
+            if late is not None and all(i == part_id for i, _, _ in waiting):
                 conn.execute("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
                              (late, part_id))
                 _rebuild(conn, late)
                 return Recorded("merged", late)
-            waiting = _waiting(conn, key)
-            if len({seq for _, seq in waiting}) < concat.total:
+            if len({seq for _, seq, _ in waiting}) < concat.total:
                 return Recorded("part")
-            return Recorded("message", _make_message(conn, [i for i, _ in waiting], "received"))
+            return Recorded("message", _make_message(conn, waiting))
 
     def flush_incomplete(self, older_than: timedelta) -> list[int]:
         """Parts that waited too long become an `incomplete` message; late ones merge later."""
@@ -62,10 +65,11 @@ class Inbox:
                 "WHERE message_id IS NULL GROUP BY line_id, originator, reference, total, wide "
                 "HAVING MIN(received_at) < ?", (cutoff,)).fetchall()
             for group in groups:
-                ids = [r[0] for r in conn.execute(
-                    "SELECT id FROM inbound_parts WHERE message_id IS NULL AND line_id = ? "
-                    "AND originator = ? AND reference IS ? AND total = ? AND wide IS ?", group)]
-                made.append(_make_message(conn, ids, "incomplete"))
+                parts = conn.execute(
+                    "SELECT id, seq, text FROM inbound_parts WHERE message_id IS NULL "
+                    "AND line_id = ? AND originator = ? AND reference IS ? AND total = ? "
+                    "AND wide IS ? ORDER BY id", group).fetchall()
+                made.append(_make_message(conn, parts))
         return made
 
     def quarantine(self, line_id: int | None, pdu: str, reason: str) -> Recorded:
@@ -94,9 +98,10 @@ def _insert_part(conn: sqlite3.Connection, line_id: int, pdu: str, message: Deli
     return int(cursor.lastrowid) if cursor.rowcount else None
 
 
-def _waiting(conn: sqlite3.Connection, key: tuple) -> list[tuple[int, int]]:
+def _waiting(conn: sqlite3.Connection, key: tuple) -> list[tuple[int, int, str]]:
+    """Parts (id, seq, text) of this concatenated message not yet in a message."""
     return conn.execute(
-        "SELECT id, seq FROM inbound_parts WHERE message_id IS NULL AND line_id = ? "
+        "SELECT id, seq, text FROM inbound_parts WHERE message_id IS NULL AND line_id = ? "
         "AND originator = ? AND reference = ? AND total = ? AND wide = ? AND received_at >= ? "
         "ORDER BY seq, id", key).fetchall()
 
@@ -104,39 +109,53 @@ def _waiting(conn: sqlite3.Connection, key: tuple) -> list[tuple[int, int]]:
 def _incomplete_for(conn: sqlite3.Connection, key: tuple, seq: int) -> int | None:
     line_id, peer, reference, total, wide, since = key
     row = conn.execute(
-        "SELECT id FROM messages WHERE direction = 'in' AND status = 'incomplete' "
+        "SELECT id FROM messages WHERE direction = 'in' AND status = ? "
         "AND line_id = ? AND peer = ? AND reference = ? AND parts = ? AND wide = ? "
         "AND created_at >= ? AND NOT EXISTS (SELECT 1 FROM inbound_parts p "
         "WHERE p.message_id = messages.id AND p.seq = ?) ORDER BY id DESC LIMIT 1",
-        (line_id, peer, reference, total, wide, since, seq)).fetchone()
+        (InboundStatus.INCOMPLETE, line_id, peer, reference, total, wide, since,
+         seq)).fetchone()
     return int(row[0]) if row else None
 
 
-def _make_message(conn: sqlite3.Connection, part_ids: list[int], status: str) -> int:
+def _make_message(conn: sqlite3.Connection, parts: list[tuple[int, int, str]]) -> int:
+    """A message from parts (id, seq, text), the first giving sender and times; text and
+    status come from the parts in hand (no re-reading them by message)."""
     first = conn.execute(
         "SELECT line_id, originator, originator_type, reference, total, wide, smsc_time, "
-        "received_at, encoding FROM inbound_parts WHERE id = ?", (part_ids[0],)).fetchone()
+        "received_at, encoding FROM inbound_parts WHERE id = ?", (parts[0][0],)).fetchone()
     line_id, peer, peer_type, reference, total, wide, smsc_time, received_at, encoding = first
+    text, received = _assemble(total, parts)
     cursor = conn.execute(
         "INSERT INTO messages (direction, peer, peer_type, line_id, text, encoding, status, "
         "parts, parts_received, reference, wide, created_at, smsc_time) "
-        "VALUES ('in', ?, ?, ?, '', ?, ?, ?, 0, ?, ?, ?, ?)",
-        (peer, peer_type, line_id, encoding, status, total, reference, wide, received_at,
-         smsc_time))
+        "VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (peer, peer_type, line_id, text, encoding, _status(total, received), total,
+         received, reference, wide, received_at, smsc_time))
     message_id = int(cursor.lastrowid or 0)
     conn.executemany("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
-                     [(message_id, part_id) for part_id in part_ids])
-    _rebuild(conn, message_id)
+                     [(message_id, part_id) for part_id, _, _ in parts])
     return message_id
 
 
 def _rebuild(conn: sqlite3.Connection, message_id: int) -> None:
-    """Text from the distinct parts in order, with a marker where one is missing."""
+    """A late part joined the message: its text and status again, from all its parts."""
     total = conn.execute("SELECT parts FROM messages WHERE id = ?", (message_id,)).fetchone()[0]
-    by_seq = dict(conn.execute(
-        "SELECT seq, text FROM inbound_parts WHERE message_id = ? ORDER BY id DESC",
-        (message_id,)).fetchall())
-    text = "".join(by_seq.get(seq, MISSING) for seq in range(1, total + 1))
-    status = "received" if len(by_seq) >= total else "incomplete"
-    conn.execute("UPDATE messages SET text = ?, parts_received = ?, status = ? WHERE id = ?",
-                 (text, len(by_seq), status, message_id))
+    parts = conn.execute("SELECT id, seq, text FROM inbound_parts WHERE message_id = ?",
+                         (message_id,)).fetchall()
+    text, received = _assemble(total, parts)
+    move_inbound(conn, message_id, _status(total, received), text=text,
+                 parts_received=received)
+
+
+def _assemble(total: int, parts: list[tuple[int, int, str]]) -> tuple[str, int]:
+    """The distinct parts' text in order, a marker where one is missing (of two parts
+    with one number, the first stored wins); and how many distinct parts there are."""
+    by_seq: dict[int, str] = {}
+    for _, seq, text in sorted(parts):
+        by_seq.setdefault(seq, text)
+    return "".join(by_seq.get(seq, MISSING) for seq in range(1, total + 1)), len(by_seq)
+
+
+def _status(total: int, received: int) -> InboundStatus:
+    return InboundStatus.RECEIVED if received >= total else InboundStatus.INCOMPLETE

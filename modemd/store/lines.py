@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from modemd.store.db import Database, iso, utc_now
 from modemd.store.outbound import LineChooser
-
-HEALTHY = "ok"
+from modemd.store.states import IN_QUEUE, LineState, PauseCause, sql_list
+from modemd.store.transitions import audit
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,31 @@ class Lines:
                     return int(found[0])
         return None
 
-    def set_state(self, line_id: int, state: str, reason: str | None = None) -> None:
+    def set_state(self, line_id: int, state: LineState, reason: str | None = None,
+                  cause: PauseCause | None = None) -> None:
+        """What the line's worker says it is (the worker's machine checks the move)."""
         with self.database.write() as conn:
-            conn.execute("UPDATE lines SET state = ?, reason = ?, last_seen_at = ? WHERE id = ?",
-                         (state, reason, iso(utc_now()), line_id))
+            conn.execute("UPDATE lines SET state = ?, reason = ?, pause_cause = ?, "
+                         "last_seen_at = ? WHERE id = ?",
+                         (state, reason, cause, iso(utc_now()), line_id))
+
+    def request_resume(self, line_id: int, operator: str) -> str | None:
+        """An agent says what paused the line is fixed; its worker resumes when it sees
+        this. The pause's cause, or None when the line was not paused."""
+        with self.database.write() as conn:
+            row = conn.execute("SELECT state, pause_cause FROM lines WHERE id = ?",
+                               (line_id,)).fetchone()
+            conn.execute("UPDATE lines SET resume_requested_at = ? WHERE id = ?",
+                         (iso(utc_now()), line_id))
+            audit(conn, operator, "resume", None, f"line {line_id}")
+        return row[1] if row and row[0] == LineState.PAUSED else None
+
+    def resume_requested(self, line_id: int, since: str | None) -> bool:
+        """Has an agent asked to resume the line after `since` (ISO time)?"""
+        row = self.database.one("SELECT resume_requested_at FROM lines WHERE id = ?",
+                                (line_id,))
+        asked = row["resume_requested_at"] if row else None
+        return asked is not None and (since is None or asked >= since)
 
     def set_radio(self, line_id: int, *, signal: int | None, registration: int | None,
                   operator: str | None) -> None:
@@ -86,7 +107,7 @@ class Lines:
 
     def healthy(self) -> list[int]:
         return [r["id"] for r in self.database.query(
-            "SELECT id FROM lines WHERE state = ? ORDER BY id", (HEALTHY,))]
+            "SELECT id FROM lines WHERE state = ? ORDER BY id", (LineState.OK,))]
 
     def resolve(self, selector: str) -> int | None:
         """A line by id, name, own number, ICCID or IMSI (what `--line` accepts)."""
@@ -127,8 +148,8 @@ def _least_busy(conn: sqlite3.Connection, healthy: list[int],
     if not healthy:
         return None
     load = dict(conn.execute(
-        "SELECT line_id, COUNT(*) FROM messages WHERE direction = 'out' "
-        "AND status IN ('queued', 'sending') AND line_id IS NOT NULL GROUP BY line_id"))
+        f"SELECT line_id, COUNT(*) FROM messages WHERE direction = 'out' "
+        f"AND status IN {sql_list(IN_QUEUE)} AND line_id IS NOT NULL GROUP BY line_id"))
     best = min(healthy, key=lambda line: (load.get(line, 0), line))
     if asking in healthy and load.get(asking, 0) <= load.get(best, 0):
         return asking

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from modemd.store import schema
+
 MIGRATIONS = Migrations("modemd")
 
+# The status words as 0001 knew them; later migrations take theirs from the enums.
 OUTBOUND_STATES = ("queued", "sending", "sent", "delivered", "failed", "expired", "unknown")
 PART_STATES = ("queued", "sending", "sent", "delivered", "failed", "unknown")
 INBOUND_STATES = ("received", "incomplete")
@@ -85,3 +88,16 @@ def initial(db: sqlite_utils.Database) -> None:
         message_id INTEGER, detail TEXT
     );
     """)
+
+
+@MIGRATIONS(name="0002_checked_states", transactional=False)
+def checked_states(db: sqlite_utils.Database) -> None:
+    """CHECK constraints from the state enums (per direction, on lines too); a pause's
+    cause, an agent's resume and the moment a part's PDU was written get columns; the
+    parts and reports of a message get indexes."""
+    schema.rebuild(db, {"lines": schema.LINES, "messages": schema.MESSAGES,
+                        "outbound_parts": schema.OUTBOUND_PARTS})
+    # a message's parts and reports, read on every merge and `modemd show`, not scanned
+    db.execute("CREATE INDEX IF NOT EXISTS inbound_parts_by_message "
+               "ON inbound_parts(message_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS reports_by_part ON reports(part_id)")

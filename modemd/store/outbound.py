@@ -1,8 +1,10 @@
-"""Outbound messages and their parts: the queue, claims, and the state machine.
+"""Outbound messages and their parts: the queue, claims, and what each try's outcome
+does to them. The state machines are in states.py; moves go through transitions.py.
 
-queued -> sending -> sent -> delivered | failed | expired, plus unknown ("may have
-been sent"): a part whose PDU went to the modem without an answer. unknown is
-never resent automatically; an agent decides (resend).
+A part is `sending` (committed) before AT+CMGS goes out, and its payload_at is
+committed before the first PDU byte is written. A try that fails before that byte
+puts the part back in the queue by itself; one that fails after it, or a crash with
+payload_at set, leaves it `unknown`, which only an agent's resend sends again.
 """
 
 from __future__ import annotations
@@ -12,37 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from modemd.store.db import Database, StoreError, iso, utc_now
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"sending", "failed", "expired"}),
-    "sending": frozenset({"queued", "sent", "failed", "unknown"}),
-    "sent": frozenset({"delivered", "failed", "expired"}),
-    "delivered": frozenset(),
-    "failed": frozenset({"queued"}),  # an agent's resend
-    "expired": frozenset({"queued"}),
-    "unknown": frozenset({"queued", "failed"}),
-}
-
+from modemd.store.db import Database, iso, utc_now
+from modemd.store.states import (
+    IN_QUEUE,
+    PART_DONE,
+    RESENDABLE,
+    IllegalTransition,
+    OutboundStatus,
+    PartStatus,
+    sql_list,
+)
+from modemd.store.transitions import audit, move_message, move_part, rollup
 
 # (connection, peer, requested line) -> the line that should send it now, or None
 LineChooser = Callable[[sqlite3.Connection, str, int | None], int | None]
 
-
-VALIDITY_EXPIRED = 0x46  # TP-ST "SM validity period expired"
-
-
-class IllegalTransition(StoreError):
-    """A state change the lifecycle forbids, e.g. delivered -> queued."""
-
-
-class NotFound(StoreError):
-    """No such message."""
-
-
-def check(message_id: int, old: str, new: str) -> None:
-    if new != old and new not in TRANSITIONS[old]:
-        raise IllegalTransition(f"message {message_id} cannot go from {old} to {new}")
+_O, _P = OutboundStatus, PartStatus
 
 
 @dataclass(frozen=True)
@@ -74,7 +61,7 @@ class ClaimedPart:
 class Claim:
     message_id: int
     peer: str
-    attempts: int
+    attempts: int  # earlier tries that reached the modem
     parts: tuple[ClaimedPart, ...]  # the ones still to send, in order
 
 
@@ -88,120 +75,123 @@ class Outbox:
         with self.database.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO messages (direction, peer, text, encoding, parts, status, line_id, "
-                "requested_line, operator, created_at) "
-                "VALUES ('out', ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
-                (message.peer, message.text, message.encoding, len(message.parts),
+                "requested_line, operator, created_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (message.peer, message.text, message.encoding, len(message.parts), _O.QUEUED,
                  message.requested_line, message.requested_line, message.operator, now))
             message_id = int(cursor.lastrowid or 0)
             conn.executemany(
                 "INSERT INTO outbound_parts (message_id, seq, pdu, tpdu_length, status) "
-                "VALUES (?, ?, ?, ?, 'queued')",
-                [(message_id, seq, p.pdu, p.tpdu_length)
+                "VALUES (?, ?, ?, ?, ?)",
+                [(message_id, seq, p.pdu, p.tpdu_length, _P.QUEUED)
                  for seq, p in enumerate(message.parts, start=1)])
             audit(conn, message.operator, "send", message_id, f"to {message.peer}")
         return message_id
 
     def claim(self, line_id: int, choose: LineChooser) -> Claim | None:
         """Take the oldest due message this line should send; it becomes `sending`."""
-        now = iso(utc_now())
+        due = ("SELECT id, peer, line_id, requested_line, attempts FROM messages "
+               "WHERE direction = 'out' AND status = ? "
+               "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 200")
+        if not self.database.query(due, (_O.QUEUED, iso(utc_now()))):
+            return None  # nothing due: no write lock taken (most wake-ups are inbound)
         with self.database.write() as conn:
-            rows = conn.execute(
-                "SELECT id, peer, line_id, requested_line, attempts FROM messages "
-                "WHERE direction = 'out' AND status = 'queued' "
-                "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-                "ORDER BY id LIMIT 200", (now,)).fetchall()
+            rows = conn.execute(due, (_O.QUEUED, iso(utc_now()))).fetchall()
             for message_id, peer, assigned, requested, attempts in rows:
-                target = assigned or choose(conn, peer, requested)
-                if target != line_id:
+                if (assigned or choose(conn, peer, requested)) != line_id:
                     continue
-                conn.execute("UPDATE messages SET status = 'sending', line_id = ?, "
-                             "attempts = attempts + 1 WHERE id = ?", (line_id, message_id))
-                return Claim(message_id, peer, attempts + 1, _open_parts(conn, message_id))
+                move_message(conn, message_id, _O.SENDING, line_id=line_id)
+                return Claim(message_id, peer, attempts, _open_parts(conn, message_id))
         return None
 
     def part_sending(self, part_id: int, line_id: int) -> None:
-        """Committed before the PDU goes to the modem: a crash after this is `unknown`."""
+        """Committed before AT+CMGS: from here a crash needs a look at payload_at."""
         with self.database.write() as conn:
-            cursor = conn.execute("UPDATE outbound_parts SET status = 'sending', line_id = ?, "
-                                  "submitted_at = ? WHERE id = ? AND status = 'queued'",
-                                  (line_id, iso(utc_now()), part_id))
-            if cursor.rowcount == 0:
-                row = conn.execute("SELECT status FROM outbound_parts WHERE id = ?",
-                                   (part_id,)).fetchone()
-                if row is None:
-                    raise NotFound(f"no outbound part {part_id}")
-                raise IllegalTransition(f"part {part_id} cannot go from {row[0]} to sending")
+            move_part(conn, part_id, _P.SENDING, line_id=line_id, submitted_at=iso(utc_now()))
 
-    def part_sent(self, message_id: int, part_id: int, mr: int | None) -> None:
+    def part_payload(self, part_id: int) -> None:
+        """Committed just before the first PDU byte is written: from here it may go out."""
+        with self.database.write() as conn:
+            if move_part(conn, part_id, _P.SENDING, payload_at=iso(utc_now())) is not _P.SENDING:
+                raise IllegalTransition(f"part {part_id} is not sending: its PDU must not go")
+
+    def part_sent(self, message_id: int, part_id: int, mr: int | None, *,
+                  attempt: bool) -> None:
+        """attempt: this is the claim's first part to reach the modem (counts a try)."""
         now = iso(utc_now())
         with self.database.write() as conn:
-            conn.execute("UPDATE outbound_parts SET status = 'sent', mr = ?, submitted_at = ? "
-                         "WHERE id = ?", (mr, now, part_id))
-            left = conn.execute("SELECT COUNT(*) FROM outbound_parts WHERE message_id = ? "
-                                "AND status NOT IN ('sent', 'delivered', 'failed')",
+            move_part(conn, part_id, _P.SENT, mr=mr, submitted_at=now)
+            _count_attempt(conn, message_id, attempt)
+            left = conn.execute(f"SELECT COUNT(*) FROM outbound_parts WHERE message_id = ? "
+                                f"AND status NOT IN {sql_list(PART_DONE)}",
                                 (message_id,)).fetchone()[0]
             if left == 0:
-                _move(conn, message_id, "sent", sent_at=now, error=None)
+                move_message(conn, message_id, _O.SENT, sent_at=now, error=None)
                 rollup(conn, message_id, now)  # reports may have beaten the last part
 
-    def part_retry(self, message_id: int, part_id: int, delay: timedelta, reason: str) -> None:
+    def part_retry(self, message_id: int, part_id: int, delay: timedelta, reason: str, *,
+                   attempt: bool) -> None:
         """The modem refused the part (a clear answer): queue the message again later."""
         with self.database.write() as conn:
-            conn.execute("UPDATE outbound_parts SET status = 'queued', error = ? WHERE id = ?",
-                         (reason, part_id))
-            _move(conn, message_id, "queued", error=reason,
-                  next_attempt_at=iso(utc_now() + delay))
+            move_part(conn, part_id, _P.QUEUED, error=reason)
+            _count_attempt(conn, message_id, attempt)
+            move_message(conn, message_id, _O.QUEUED, error=reason,
+                         next_attempt_at=iso(utc_now() + delay))
 
-    def part_released(self, message_id: int, part_id: int, reason: str) -> None:
-        """The line cannot send (paused, SIM trouble): the part and message wait in the
+    def part_released(self, message_id: int, part_id: int, reason: str, *,
+                      attempt: bool) -> None:
+        """Nothing went out, or the line cannot send: the part and message wait in the
         queue, for another line unless a part already went out."""
         with self.database.write() as conn:
-            conn.execute("UPDATE outbound_parts SET status = 'queued', error = ? WHERE id = ?",
-                         (reason, part_id))
-            self.release(message_id, reason)
+            move_part(conn, part_id, _P.QUEUED, error=reason)
+            _count_attempt(conn, message_id, attempt)
+            _release(conn, message_id, reason)
 
-    def part_failed(self, message_id: int, part_id: int, reason: str) -> None:
+    def part_failed(self, message_id: int, part_id: int, reason: str, *,
+                    attempt: bool) -> None:
         with self.database.write() as conn:
-            conn.execute("UPDATE outbound_parts SET status = 'failed', error = ? WHERE id = ?",
-                         (reason, part_id))
-            _move(conn, message_id, "failed", error=reason)
+            move_part(conn, part_id, _P.FAILED, error=reason)
+            _count_attempt(conn, message_id, attempt)
+            move_message(conn, message_id, _O.FAILED, error=reason)
 
-    def part_unknown(self, message_id: int, part_id: int, reason: str) -> None:
+    def part_unknown(self, message_id: int, part_id: int, reason: str, *,
+                     attempt: bool) -> None:
         """No answer after the PDU: it may have gone out. Never resent automatically."""
         with self.database.write() as conn:
-            conn.execute("UPDATE outbound_parts SET status = 'unknown', error = ? WHERE id = ?",
-                         (reason, part_id))
-            _move(conn, message_id, "unknown", error=reason)
+            move_part(conn, part_id, _P.UNKNOWN, error=reason)
+            _count_attempt(conn, message_id, attempt)
+            move_message(conn, message_id, _O.UNKNOWN, error=reason)
 
     def release(self, message_id: int, reason: str) -> None:
-        """The line cannot send now (paused, unplugged): back to the queue. Another line
-        may take it, unless a part already went out: the rest must follow from the same
-        number, or the handset cannot join the parts."""
+        """The line stops before the next part (the daemon is stopping): back to the queue."""
         with self.database.write() as conn:
-            row = conn.execute(
-                "SELECT requested_line, line_id, (SELECT COUNT(*) FROM outbound_parts "
-                "WHERE message_id = ?1 AND status != 'queued') FROM messages WHERE id = ?1",
-                (message_id,)).fetchone()
-            requested, current, started = row if row else (None, None, 0)
-            _move(conn, message_id, "queued", error=reason,
-                  line_id=current if started else requested)
+            _release(conn, message_id, reason)
+
+    def settle(self, message_id: int, reason: str) -> None:
+        """A claim that ended early (a full disk): back to the queue if still sending."""
+        with self.database.write() as conn:
+            row = conn.execute("SELECT status FROM messages WHERE id = ?",
+                               (message_id,)).fetchone()
+            if row and row[0] == _O.SENDING:
+                _release(conn, message_id, reason)
 
     def recover_interrupted(self) -> list[int]:
-        """At start-up: a part left `sending` may have gone out -> unknown. A message
-        interrupted between parts (none ambiguous) resumes its remaining parts."""
+        """At start-up, after a crash: a part whose PDU may have been written is unknown;
+        one still waiting for its prompt goes back to the queue with its message."""
         with self.database.write() as conn:
-            ambiguous = [r[0] for r in conn.execute(
-                "SELECT DISTINCT message_id FROM outbound_parts WHERE status = 'sending'")]
-            conn.execute("UPDATE outbound_parts SET status = 'unknown', error = "
-                         "'interrupted after the PDU was written' WHERE status = 'sending'")
-            for message_id in ambiguous:
-                _move(conn, message_id, "unknown",
-                      error="interrupted after the PDU was written: may have been sent")
-            resumed = [r[0] for r in conn.execute(
-                "SELECT id FROM messages WHERE direction = 'out' AND status = 'sending'")]
-            for message_id in resumed:
-                self.release(message_id, "resumed after a restart")
-        return ambiguous
+            ambiguous = _parts_sending(conn, "payload_at IS NOT NULL")
+            for part_id, message_id in ambiguous:
+                move_part(conn, part_id, _P.UNKNOWN, error="interrupted after the PDU "
+                          "was written: may have been sent")
+                _count_attempt(conn, message_id, True)
+                move_message(conn, message_id, _O.UNKNOWN,
+                             error="interrupted after the PDU was written: may have been sent")
+            for part_id, _ in _parts_sending(conn, "payload_at IS NULL"):
+                move_part(conn, part_id, _P.QUEUED)
+            for (message_id,) in conn.execute(
+                    "SELECT id FROM messages WHERE direction = 'out' AND status = ?",
+                    (_O.SENDING,)).fetchall():
+                _release(conn, message_id, "resumed after a restart")
+        return sorted({message_id for _, message_id in ambiguous})
 
     def resend(self, message_id: int, operator: str) -> None:
         """An agent's decision: send a failed/unknown/expired message again (its unsent
@@ -209,66 +199,47 @@ class Outbox:
         with self.database.write() as conn:
             row = conn.execute("SELECT status FROM messages WHERE id = ? AND direction = 'out'",
                                (message_id,)).fetchone()
-            if row and row[0] not in ("failed", "unknown", "expired"):
+            if row and row[0] not in RESENDABLE:
                 raise IllegalTransition(
-                    f"message {message_id} cannot go from {row[0]} to queued: only failed, "
-                    "unknown or expired messages can be resent")
-            _move(conn, message_id, "queued", error=None, next_attempt_at=None)
-            conn.execute("UPDATE outbound_parts SET status = 'queued', mr = NULL, error = NULL "
-                         "WHERE message_id = ? AND status IN ('failed', 'unknown', 'queued')",
-                         (message_id,))
+                    f"message {message_id} cannot go from {row[0]} to queued: only "
+                    f"{', '.join(RESENDABLE)} messages can be resent")
+            move_message(conn, message_id, _O.QUEUED, error=None, next_attempt_at=None)
+            for (part_id,) in conn.execute(
+                    "SELECT id FROM outbound_parts WHERE message_id = ? AND status IN (?, ?)",
+                    (message_id, _P.FAILED, _P.UNKNOWN)).fetchall():
+                move_part(conn, part_id, _P.QUEUED, mr=None, error=None)
             audit(conn, operator, "resend", message_id, None)
 
     def depth(self, line_id: int | None = None) -> int:
         row = self.database.one(
-            "SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "
-            "AND status IN ('queued', 'sending') "
-            "AND (?1 IS NULL OR line_id = ?1)", (line_id,))
+            f"SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "
+            f"AND status IN {sql_list(IN_QUEUE)} AND (?1 IS NULL OR line_id = ?1)", (line_id,))
         return int(row["n"]) if row else 0
 
 
-def _open_parts(conn, message_id: int) -> tuple[ClaimedPart, ...]:
+def _open_parts(conn: sqlite3.Connection, message_id: int) -> tuple[ClaimedPart, ...]:
     rows = conn.execute("SELECT id, seq, pdu, tpdu_length, status FROM outbound_parts "
-                        "WHERE message_id = ? AND status = 'queued' ORDER BY seq",
-                        (message_id,)).fetchall()
+                        "WHERE message_id = ? AND status = ? ORDER BY seq",
+                        (message_id, _P.QUEUED)).fetchall()
     return tuple(ClaimedPart(*row) for row in rows)
 
 
-def _move(conn, message_id: int, new: str, **columns: object) -> None:
-    row = conn.execute("SELECT status FROM messages WHERE id = ? AND direction = 'out'",
-                       (message_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"no outbound message {message_id}: check the id with `modemd outbox`")
-    check(message_id, row[0], new)
-    columns["status"] = new
-    assignments = ", ".join(f"{k} = ?" for k in columns)
-    conn.execute(f"UPDATE messages SET {assignments} WHERE id = ?",
-                 (*columns.values(), message_id))
+def _parts_sending(conn: sqlite3.Connection, condition: str) -> list[tuple[int, int]]:
+    return conn.execute(f"SELECT id, message_id FROM outbound_parts WHERE status = ? "
+                        f"AND {condition}", (_P.SENDING,)).fetchall()
 
 
-def audit(conn, operator: str, action: str, message_id: int | None,
-          detail: str | None) -> None:
-    conn.execute("INSERT INTO audit (at, operator, action, message_id, detail) "
-                 "VALUES (?, ?, ?, ?, ?)", (iso(utc_now()), operator, action, message_id, detail))
+def _count_attempt(conn: sqlite3.Connection, message_id: int, attempt: bool) -> None:
+    if attempt:
+        conn.execute("UPDATE messages SET attempts = attempts + 1 WHERE id = ?", (message_id,))
 
 
-def rollup(conn: sqlite3.Connection, message_id: int, now: str | None) -> None:
-    """A sent message is delivered when every part is; failed when one fails (expired when
-    that part's report said the validity period ran out)."""
-    current, = conn.execute("SELECT status FROM messages WHERE id = ?", (message_id,)).fetchone()
-    if current != "sent":
-        return
-    counts = dict(conn.execute("SELECT status, COUNT(*) FROM outbound_parts "
-                               "WHERE message_id = ? GROUP BY status", (message_id,)))
-    if counts.get("failed"):
-        error, report_status = conn.execute(
-            "SELECT error, report_status FROM outbound_parts WHERE message_id = ? AND "
-            "status = 'failed' ORDER BY seq LIMIT 1", (message_id,)).fetchone()
-        new = "expired" if report_status == VALIDITY_EXPIRED else "failed"
-        check(message_id, current, new)
-        conn.execute("UPDATE messages SET status = ?, error = ? WHERE id = ?",
-                     (new, error, message_id))
-    elif set(counts) == {"delivered"}:
-        check(message_id, current, "delivered")
-        conn.execute("UPDATE messages SET status = 'delivered', delivered_at = ?, error = NULL "
-                     "WHERE id = ?", (now, message_id))
+def _release(conn: sqlite3.Connection, message_id: int, reason: str) -> None:
+    """Back to the queue. Another line may take it, unless a part already went out: the
+    rest must follow from the same number, or the handset cannot join the parts."""
+    requested, current, started = conn.execute(
+        "SELECT requested_line, line_id, (SELECT COUNT(*) FROM outbound_parts "
+        "WHERE message_id = ?1 AND status != ?2) FROM messages WHERE id = ?1",
+        (message_id, _P.QUEUED)).fetchone()
+    move_message(conn, message_id, _O.QUEUED, error=reason,
+                 line_id=current if started else requested)

@@ -9,7 +9,8 @@ from datetime import timedelta
 from modemd.sms import StatusReport
 from modemd.store.db import Database, iso, utc_now
 from modemd.store.inbound import fingerprint
-from modemd.store.outbound import rollup
+from modemd.store.states import OutboundStatus, PartStatus
+from modemd.store.transitions import move_part, rollup
 
 MATCH_WINDOW = timedelta(days=3)
 
@@ -46,9 +47,9 @@ class Reports:
         with self.database.write() as conn:
             cursor = conn.execute(
                 "UPDATE messages SET error = 'delivery unknown: no final report in time' "
-                "WHERE direction = 'out' AND status = 'sent' AND error IS NULL AND id IN "
-                "(SELECT message_id FROM outbound_parts WHERE status = 'sent' "
-                "AND submitted_at < ?)", (cutoff,))
+                "WHERE direction = 'out' AND status = ? AND error IS NULL AND id IN "
+                "(SELECT message_id FROM outbound_parts WHERE status = ? "
+                "AND submitted_at < ?)", (OutboundStatus.SENT, PartStatus.SENT, cutoff))
             return cursor.rowcount
 
 
@@ -57,8 +58,8 @@ def _match(conn: sqlite3.Connection, line_id: int, report: StatusReport,
     rows = conn.execute(
         "SELECT p.id, p.message_id, m.peer FROM outbound_parts p "
         "JOIN messages m ON m.id = p.message_id WHERE p.line_id = ? AND p.mr = ? "
-        "AND p.status = 'sent' AND p.submitted_at >= ? ORDER BY p.submitted_at DESC, p.id DESC",
-        (line_id, report.message_reference, since)).fetchall()
+        "AND p.status = ? AND p.submitted_at >= ? ORDER BY p.submitted_at DESC, p.id DESC",
+        (line_id, report.message_reference, PartStatus.SENT, since)).fetchall()
     wanted = digits(report.recipient.number)
     for part_id, message_id, peer in rows:
         peer_digits = digits(peer)
@@ -76,8 +77,8 @@ def _apply(conn: sqlite3.Connection, part: tuple[int, int], report: StatusReport
         conn.execute("UPDATE outbound_parts SET report_status = ?, reported_at = ? WHERE id = ?",
                      (report.status, now, part_id))
         return
-    status = "delivered" if outcome == "delivered" else "failed"
-    error = None if status == "delivered" else f"report TP-ST 0x{report.status:02X}"
-    conn.execute("UPDATE outbound_parts SET status = ?, report_status = ?, reported_at = ?, "
-                 "error = ? WHERE id = ?", (status, report.status, now, error, part_id))
+    delivered = outcome == "delivered"
+    move_part(conn, part_id, PartStatus.DELIVERED if delivered else PartStatus.FAILED,
+              report_status=report.status, reported_at=now,
+              error=None if delivered else f"report TP-ST 0x{report.status:02X}")
     rollup(conn, message_id, now)

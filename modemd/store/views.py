@@ -1,8 +1,9 @@
-"""What agents see: message objects as CONTRACT.md's JSON, threads, line status."""
+"""What agents see: message objects in the JSON the README documents, threads, lines."""
 
 from __future__ import annotations
 
 from modemd.store.db import Database
+from modemd.store.states import IN_QUEUE, OutboundStatus, sql_list
 
 MESSAGE_FIELDS = ("id", "direction", "peer", "line", "text", "status", "parts", "encoding",
                   "operator", "created_at", "sent_at", "delivered_at", "error")
@@ -59,13 +60,13 @@ class Views:
 
     def lines(self) -> list[dict]:
         return self.database.query(
-            "SELECT l.*, (SELECT COUNT(*) FROM messages m WHERE m.line_id = l.id AND "
-            "m.direction = 'out' AND m.status IN ('queued', 'sending')) AS queue_depth "
-            "FROM lines l ORDER BY l.id")
+            f"SELECT l.*, (SELECT COUNT(*) FROM messages m WHERE m.line_id = l.id AND "
+            f"m.direction = 'out' AND m.status IN {sql_list(IN_QUEUE)}) AS queue_depth "
+            f"FROM lines l ORDER BY l.id")
 
     def unassigned_queue(self) -> int:
         row = self.database.one("SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "
-                                "AND status = 'queued' AND line_id IS NULL")
+                                "AND status = ? AND line_id IS NULL", (OutboundStatus.QUEUED,))
         return int(row["n"]) if row else 0
 
     def quarantine(self, limit: int = 50) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Typed errors: the code and, for +CMS, the class DOMAIN.md's table gives it."""
+"""Typed errors: the code and, for +CMS, the class modemd.at.cms gives it."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .conftest import LINE
 from .helpers import cmgs, part
 from .test_failure_modes import synced
 
-# DOMAIN.md "+CMS ERROR classes", row by row.
+# The +CMS ERROR classes, row by row (TS 24.011 E-2, 23.040 9.2.3.22, 27.005 3.2.5).
 DOMAIN_TABLE = [
     ([1, 21, 29, 69, 195, 196], CmsClass.PERMANENT),
     ([8, 10, 28, 30, 50, 193], CmsClass.LINE_CANNOT_SEND),

@@ -9,7 +9,7 @@ polls would eat the time budget. The emulator is driven over its control socket
 (ControlClient), which is all `modemd emulator COMMAND` does.
 
 Teardown SIGTERMs every daemon still running and fails the test unless it exits 0
-(CONTRACT.md: "SIGTERM: finish the in-flight part, close ports, exit 0").
+(the documented contract: SIGTERM finishes the in-flight part, closes ports, exits 0).
 """
 
 from __future__ import annotations
@@ -208,7 +208,13 @@ class Cli:
     def _argv(self, args: tuple[str, ...], as_json: bool) -> list[str]:
         return [*args, "--db", str(self.db), *(["--json"] if as_json else [])]
 
+    def _await_database(self, command: str) -> None:
+        """Read commands make no database; the daemon (or a send) does, as it starts."""
+        if command != "send":
+            wait_for("the daemon's database", self.db.exists, timeout=START_TIMEOUT)
+
     def run(self, *args: str, as_json: bool = True) -> Any:
+        self._await_database(args[0])
         result = CliRunner().invoke(main, self._argv(args, as_json))
         assert result.exit_code == 0, (
             f"modemd {' '.join(args)} exited {result.exit_code}: {result.stderr!r} "
@@ -216,6 +222,7 @@ class Cli:
         return json.loads(result.stdout) if as_json else result.stdout
 
     def process(self, *args: str, as_json: bool = True) -> Any:
+        self._await_database(args[0])
         done = subprocess.run(modemd_argv(*self._argv(args, as_json)), capture_output=True,
                               text=True, timeout=30, check=False)
         assert done.returncode == 0, (

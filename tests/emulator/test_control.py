@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,8 +31,11 @@ def _direct(dte, count: int) -> list[Deliver]:
 def test_inject_short_text(bench):
     dte = bench.line()
     dte.setup("AT+CNMI=2,2,0,0,0")
+    before = datetime.now(UTC).replace(microsecond=0)
     result = bench.rig.inject(dte.name, "+15551112222", "hi there")
+    stamp = datetime.fromisoformat(result.pop("timestamp"))
     assert result == {"parts": 1, "sent": [1], "reference": None}
+    assert before <= stamp <= datetime.now(UTC)
     (message,) = _direct(dte, 1)
     assert (message.originator.number, message.text, message.concat) == (
         "+15551112222", "hi there", None)
@@ -41,7 +45,8 @@ def test_inject_long_text_is_split_with_concat_udh(bench):
     dte = bench.line()
     dte.setup("AT+CNMI=2,2,0,0,0")
     result = bench.rig.inject(dte.name, "+15551112222", LONG, reference=77)
-    assert result == {"parts": 4, "sent": [1, 2, 3, 4], "reference": 77}
+    assert {k: result[k] for k in ("parts", "sent", "reference")} == {
+        "parts": 4, "sent": [1, 2, 3, 4], "reference": 77}
     messages = _direct(dte, 4)
     assert [m.concat.sequence for m in messages] == [1, 2, 3, 4]
     assert {(m.concat.reference, m.concat.total, m.concat.wide) for m in messages} == {

@@ -3,7 +3,7 @@
 Each test asserts what the client really does, and each is a client bug: the
 emulator's bytes are what real modems send (URCs may arrive inside a response or
 back to back, a +CDS and its PDU may come in separate reads, USB may drop, a
-line may carry a non-UTF-8 byte). These are the reasons DESIGN.md gives for not
+line may carry a non-UTF-8 byte). These are the reasons the README gives for not
 using GsmModem/SerialComms; the evidence is here. Each test owns its lines of rig "gsmmodem"
 (named below); line 2 only receives.
 """
@@ -176,7 +176,7 @@ def test_section_sign_forces_ucs2_and_reports_are_always_requested(gsm_modem, gs
 def test_every_session_starts_concatenation_references_at_zero(gsm_modem, gsm_rig):
     """client bug: sendSms uses its own counter (_smsRef, 0 after connect, then last TP-MR+1)
     as the concatenation reference, so two sessions' long messages to one recipient carry
-    the same reference and a phone can mix their parts (DOMAIN.md: a fresh random one)."""
+    the same reference and a phone can mix their parts (it must be a fresh random one)."""
     text = "x" * 200
     for _ in range(2):
         modem = gsm_modem(gsm_rig.port(CODEC), AT_CNMI="2,1,0,0")

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 from modemd.at import AtChannel
-from modemd.emulator import inprocess
 from modemd.emulator.rig import Rig
 from modemd.emulator.spec import LineSpec
 from modemd.modem import Event, Modem, interpret
@@ -40,15 +39,6 @@ class Line:
 
     def next_event(self, timeout: float = 5.0) -> Event:
         return self.events.get(timeout=timeout)
-
-
-@pytest.fixture
-def rig() -> Iterator[Rig]:
-    inprocess.register_url_handler()
-    rig = Rig()
-    inprocess.install(rig)
-    yield rig
-    rig.close()
 
 
 @pytest.fixture

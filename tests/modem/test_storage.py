@@ -58,3 +58,13 @@ def test_status_reports_in_sr_memory_are_swept(rig, make_line):
     wait_stored(sender, 1)
     reports = [m for m in sender.modem.sweep() if isinstance(m.decoded, StatusReport)]
     assert [(m.memory, m.decoded.message_reference) for m in reports] == [("SR", reference)]
+
+
+def test_sweep_skips_a_memory_the_modem_offers_but_refuses_to_select(rig, make_line):
+    line = make_line(1)
+    line.modem.initialize()
+    rig.inject("line1", "+14155550100", "still found")
+    wait_stored(line, 1)
+    line.modem.memories.append("XX")  # as a modem whose AT+CPMS=? lies
+    found = line.modem.sweep()
+    assert [m.decoded.text for m in found] == ["still found"]

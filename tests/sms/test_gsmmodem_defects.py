@@ -1,4 +1,4 @@
-"""python-gsmmodem-new 0.13.0 `gsmmodem.pdu` defects (DOMAIN.md), each next to our codec.
+"""python-gsmmodem-new 0.13.0 `gsmmodem.pdu` defects, each next to our codec.
 
 Each test asserts the library's WRONG behaviour, so a release that fixes it fails here and
 tells us the guard may go. The second half of each test shows modemd.sms doing it right.
@@ -149,7 +149,7 @@ def test_a_number_with_spaces_becomes_an_alphanumeric_address() -> None:
     assert decode_from_ms(ours.pdu).destination == Address("555123", 0x81)
 
 
-# Found while building the guards; not (yet) in DOMAIN.md.
+# Found while building the guards.
 
 
 def test_final_at_sign_is_dropped_when_septets_fill_the_last_octet() -> None:
@@ -182,7 +182,7 @@ def test_truncated_user_data_silently_yields_a_shorter_text() -> None:
 
 
 def test_concatenation_reference_is_the_message_reference() -> None:
-    # DOMAIN.md: never reuse TP-MR as the reference. gsmmodem has one `reference` for both.
+    # Never reuse TP-MR as the reference. gsmmodem has one `reference` for both.
     first = gsmpdu.encodeSmsSubmitPdu(NUMBER, "x" * 200, reference=7)[0].data
     assert first[2] == 7  # TP-MR
     assert bytes(first).find(bytes([0x05, 0x00, 0x03, 7])) > 0  # concat reference 7

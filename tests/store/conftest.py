@@ -10,7 +10,7 @@ import pytest
 
 from modemd.store import Store
 
-_CLOCKED = ("lines", "outbound", "inbound", "reports")
+_CLOCKED = ("lines", "outbound", "inbound", "reports", "transitions")
 
 
 class Clock:

@@ -57,7 +57,8 @@ def send(store: Store, line_id: int, *, mr: int = 1, healthy: list[int] | None =
     assert claimed is not None, "nothing to claim"
     for offset, part in enumerate(claimed.parts):
         store.outbox.part_sending(part.id, line_id)
-        store.outbox.part_sent(claimed.message_id, part.id, (mr + offset) % 256)
+        store.outbox.part_sent(claimed.message_id, part.id, (mr + offset) % 256,
+                              attempt=offset == 0)
     return claimed.message_id
 
 

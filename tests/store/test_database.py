@@ -34,7 +34,8 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 
 def test_migrations_are_recorded_by_name(store: Store) -> None:
     rows = store.database.query("SELECT migration_set, name FROM _sqlite_migrations")
-    assert rows == [{"migration_set": "modemd", "name": "0001_initial"}]
+    assert rows == [{"migration_set": "modemd", "name": "0001_initial"},
+                    {"migration_set": "modemd", "name": "0002_checked_states"}]
     assert {"lines", "messages", "outbound_parts", "inbound_parts", "reports", "quarantine",
             "audit"} <= set(store.database.db.table_names())
 
@@ -50,7 +51,7 @@ def test_reopening_applies_nothing_twice_and_keeps_data(
     for again in (second, third):
         assert sorted(again.database.db.table_names()) == tables
         assert again.database.query("SELECT name FROM _sqlite_migrations") == [
-            {"name": "0001_initial"}]
+            {"name": "0001_initial"}, {"name": "0002_checked_states"}]
         assert again.views.message(message_id)["text"] == "hello"
 
 
@@ -138,7 +139,7 @@ def test_two_workers_on_two_connections_claim_each_message_exactly_once(
                 claimed[line_id].append(claim.message_id)
                 for part in claim.parts:
                     store.outbox.part_sending(part.id, line_id)
-                    store.outbox.part_sent(claim.message_id, part.id, part.id % 256)
+                    store.outbox.part_sent(claim.message_id, part.id, part.id % 256, attempt=True)
         except BaseException as error:  # reported below
             errors.append(error)
 

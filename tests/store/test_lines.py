@@ -84,10 +84,10 @@ def test_healthy_lines_are_those_in_state_ok(store: Store) -> None:
     one, two, three = add_line(store, 1), add_line(store, 2, state="paused"), add_line(store, 3)
     assert store.lines.healthy() == [one, three]
     store.lines.set_state(two, "ok")
-    store.lines.set_state(one, "pin-rejected", "wrong PIN: fix `pin` in the config")
+    store.lines.set_state(one, "pin_rejected", "wrong PIN: fix `pin` in the config")
     assert store.lines.healthy() == [two, three]
     row = next(r for r in store.lines.all() if r["id"] == one)
-    assert (row["state"], row["reason"]) == ("pin-rejected", "wrong PIN: fix `pin` in the config")
+    assert (row["state"], row["reason"]) == ("pin_rejected", "wrong PIN: fix `pin` in the config")
 
 
 def test_set_radio(store: Store) -> None:
@@ -190,7 +190,7 @@ def test_release_after_the_first_part_keeps_the_line(store: Store) -> None:
     message_id = queue(store, "y" * 400)
     claimed = claim(store, one, [one, two])
     store.outbox.part_sending(claimed.parts[0].id, one)
-    store.outbox.part_sent(message_id, claimed.parts[0].id, 1)
+    store.outbox.part_sent(message_id, claimed.parts[0].id, 1, attempt=True)
     store.outbox.release(message_id, "unplugged")
     row = message_row(store, message_id)
     assert (row["status"], row["line_id"]) == ("queued", one)
@@ -203,7 +203,7 @@ def test_a_released_part_waits_in_the_queue_for_any_line(store: Store) -> None:
     message_id = queue(store)
     part = claim(store, one, [one]).parts[0]
     store.outbox.part_sending(part.id, one)
-    store.outbox.part_released(message_id, part.id, "+CMS ERROR: 330 (SMSC unknown)")
+    store.outbox.part_released(message_id, part.id, "+CMS ERROR: 330 (SMSC unknown)", attempt=True)
     row = message_row(store, message_id)
     assert (row["status"], row["line_id"], row["error"]) == (
         "queued", None, "+CMS ERROR: 330 (SMSC unknown)")
@@ -215,9 +215,9 @@ def test_a_released_later_part_keeps_the_line(store: Store) -> None:
     message_id = queue(store, "y" * 400)
     first, second, _third = claim(store, one, [one, two]).parts
     store.outbox.part_sending(first.id, one)
-    store.outbox.part_sent(message_id, first.id, 1)
+    store.outbox.part_sent(message_id, first.id, 1, attempt=True)
     store.outbox.part_sending(second.id, one)
-    store.outbox.part_released(message_id, second.id, "SIM busy")
+    store.outbox.part_released(message_id, second.id, "SIM busy", attempt=True)
     assert message_row(store, message_id)["line_id"] == one
     assert claim(store, two, [two]) is None
     assert [p.seq for p in claim(store, one, [one]).parts] == [2, 3]

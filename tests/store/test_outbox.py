@@ -32,18 +32,19 @@ def test_claim_send_every_part_then_sent(store: Store) -> None:
     message_id = queue(store, LONG)
     claimed = claim(store, line)
     assert claimed is not None
-    assert (claimed.message_id, claimed.peer, claimed.attempts) == (message_id, CUSTOMER, 1)
+    assert (claimed.message_id, claimed.peer, claimed.attempts) == (message_id, CUSTOMER, 0)
     assert [p.seq for p in claimed.parts] == [1, 2, 3]
     assert status(store, message_id) == "sending"
     assert claim(store, line) is None  # a sending message is nobody else's
     for mr, part in enumerate(claimed.parts, start=7):
         store.outbox.part_sending(part.id, line)
         assert parts(store, message_id)[part.seq - 1]["status"] == "sending"
-        store.outbox.part_sent(message_id, part.id, mr)
+        store.outbox.part_sent(message_id, part.id, mr, attempt=part.seq == 1)
         expected = "sent" if part.seq == 3 else "sending"
         assert status(store, message_id) == expected
     row = message_row(store, message_id)
     assert row["line_id"] == line and row["sent_at"] is not None
+    assert row["attempts"] == 1  # one claim reached the modem, whatever its parts
     assert [(p["status"], p["mr"], p["line_id"]) for p in parts(store, message_id)] == [
         ("sent", 7, line), ("sent", 8, line), ("sent", 9, line)]
 
@@ -61,7 +62,8 @@ def test_retry_requeues_for_later_and_it_is_not_claimable_until_then(
     message_id = queue(store)
     part = claim(store, line).parts[0]
     store.outbox.part_sending(part.id, line)
-    store.outbox.part_retry(message_id, part.id, timedelta(seconds=30), "+CMS ERROR: 38")
+    store.outbox.part_retry(message_id, part.id, timedelta(seconds=30), "+CMS ERROR: 38",
+                            attempt=True)
     row = message_row(store, message_id)
     assert (row["status"], row["error"]) == ("queued", "+CMS ERROR: 38")
     assert row["next_attempt_at"] > clock.now.strftime("%Y-%m-%dT%H:%M:%S")
@@ -71,7 +73,7 @@ def test_retry_requeues_for_later_and_it_is_not_claimable_until_then(
     assert claim(store, line) is None
     clock.advance(timedelta(seconds=2))
     again = claim(store, line)
-    assert again is not None and again.message_id == message_id and again.attempts == 2
+    assert again is not None and again.message_id == message_id and again.attempts == 1
     assert [p.id for p in again.parts] == [part.id]
 
 
@@ -80,7 +82,8 @@ def test_part_failed_fails_the_message_with_its_reason(store: Store) -> None:
     message_id = queue(store)
     part = claim(store, line).parts[0]
     store.outbox.part_sending(part.id, line)
-    store.outbox.part_failed(message_id, part.id, "+CMS ERROR: 21 (short message rejected)")
+    store.outbox.part_failed(message_id, part.id, "+CMS ERROR: 21 (short message rejected)",
+                             attempt=True)
     row = message_row(store, message_id)
     assert (row["status"], row["error"]) == ("failed", "+CMS ERROR: 21 (short message rejected)")
     assert parts(store, message_id)[0]["status"] == "failed"
@@ -91,7 +94,8 @@ def test_part_unknown_makes_the_message_unknown_and_it_is_never_claimed(store: S
     message_id = queue(store)
     part = claim(store, line).parts[0]
     store.outbox.part_sending(part.id, line)
-    store.outbox.part_unknown(message_id, part.id, "no answer to the PDU within 120 s")
+    store.outbox.part_unknown(message_id, part.id, "no answer to the PDU within 120 s",
+                              attempt=True)
     row = message_row(store, message_id)
     assert (row["status"], row["error"]) == ("unknown", "no answer to the PDU within 120 s")
     assert parts(store, message_id)[0]["status"] == "unknown"
@@ -134,10 +138,11 @@ def test_part_outcomes_on_a_sent_message_are_illegal_and_change_nothing(
     message_id = send(store, line, mr=9)
     part_id = parts(store, message_id)[0]["id"]
     call: Callable[[], None] = {
-        "retry": lambda: store.outbox.part_retry(message_id, part_id, timedelta(0), "r"),
-        "unknown": lambda: store.outbox.part_unknown(message_id, part_id, "r"),
+        "retry": lambda: store.outbox.part_retry(message_id, part_id, timedelta(0), "r",
+                                                 attempt=True),
+        "unknown": lambda: store.outbox.part_unknown(message_id, part_id, "r", attempt=True),
     }[action]
-    with pytest.raises(IllegalTransition, match=f"message {message_id} cannot go from sent"):
+    with pytest.raises(IllegalTransition, match=f"part {part_id} cannot go from sent"):
         call()
     assert status(store, message_id) == "sent"
     assert [(p["status"], p["mr"], p["error"]) for p in parts(store, message_id)] == [
@@ -148,8 +153,8 @@ def test_a_delivered_message_cannot_fail_or_go_back(store: Store) -> None:
     line = add_line(store, 1)
     message_id = _delivered(store, line)
     part_id = parts(store, message_id)[0]["id"]
-    for call in (lambda: store.outbox.part_failed(message_id, part_id, "r"),
-                 lambda: store.outbox.part_unknown(message_id, part_id, "r"),
+    for call in (lambda: store.outbox.part_failed(message_id, part_id, "r", attempt=True),
+                 lambda: store.outbox.part_unknown(message_id, part_id, "r", attempt=True),
                  lambda: store.outbox.release(message_id, "r")):
         with pytest.raises(IllegalTransition):
             call()
@@ -162,7 +167,7 @@ def test_a_queued_message_cannot_be_sent_without_sending(store: Store) -> None:
     message_id = queue(store)
     part_id = parts(store, message_id)[0]["id"]
     with pytest.raises(IllegalTransition, match="queued to sent"):
-        store.outbox.part_sent(message_id, part_id, 3)
+        store.outbox.part_sent(message_id, part_id, 3, attempt=True)
     assert parts(store, message_id)[0]["status"] == "queued"
 
 
@@ -171,9 +176,9 @@ def test_an_unknown_message_goes_to_failed_or_queued_only(store: Store) -> None:
     message_id = queue(store)
     part = claim(store, line).parts[0]
     store.outbox.part_sending(part.id, line)
-    store.outbox.part_unknown(message_id, part.id, "timeout")
+    store.outbox.part_unknown(message_id, part.id, "timeout", attempt=True)
     with pytest.raises(IllegalTransition, match="unknown to sent"):
-        store.outbox.part_sent(message_id, part.id, 1)
+        store.outbox.part_sent(message_id, part.id, 1, attempt=True)
 
 
 def test_part_sending_on_an_already_sent_part_raises(store: Store) -> None:
@@ -206,12 +211,12 @@ def test_resend_requeues_with_an_audit_row(store: Store, how: str) -> None:
     claimed = claim(store, line)
     first, second, _third = claimed.parts
     store.outbox.part_sending(first.id, line)
-    store.outbox.part_sent(message_id, first.id, 10)
+    store.outbox.part_sent(message_id, first.id, 10, attempt=True)
     store.outbox.part_sending(second.id, line)
     if how == "unknown":
-        store.outbox.part_unknown(message_id, second.id, "timeout")
+        store.outbox.part_unknown(message_id, second.id, "timeout", attempt=True)
     else:
-        store.outbox.part_failed(message_id, second.id, "+CMS ERROR: 21")
+        store.outbox.part_failed(message_id, second.id, "+CMS ERROR: 21", attempt=True)
     assert status(store, message_id) == how
     store.outbox.resend(message_id, "carol")
     row = message_row(store, message_id)
@@ -225,7 +230,7 @@ def test_resend_requeues_with_an_audit_row(store: Store, how: str) -> None:
     assert [p.seq for p in again.parts] == [2, 3]
     for mr, part in enumerate(again.parts, start=11):
         store.outbox.part_sending(part.id, line)
-        store.outbox.part_sent(message_id, part.id, mr)
+        store.outbox.part_sent(message_id, part.id, mr, attempt=True)
     assert status(store, message_id) == "sent"
 
 
@@ -237,15 +242,18 @@ def test_recover_interrupted(open_store: Callable[[], Store]) -> None:
     waiting = queue(store, "three")  # never claimed
     part = claim(store, line).parts[0]
     store.outbox.part_sending(part.id, line)
+    store.outbox.part_payload(part.id)
     claimed = claim(store, line)
     store.outbox.part_sending(claimed.parts[0].id, line)
-    store.outbox.part_sent(between, claimed.parts[0].id, 42)
+    store.outbox.part_payload(claimed.parts[0].id)
+    store.outbox.part_sent(between, claimed.parts[0].id, 42, attempt=True)
     store.close()  # kill -9
 
     restarted = open_store()
     assert restarted.outbox.recover_interrupted() == [mid_part]
     row = message_row(restarted, mid_part)
     assert row["status"] == "unknown" and "may have been sent" in row["error"]
+    assert row["attempts"] == 1
     assert parts(restarted, mid_part)[0]["status"] == "unknown"
     assert status(restarted, between) == "queued"
     assert status(restarted, waiting) == "queued"
@@ -255,6 +263,37 @@ def test_recover_interrupted(open_store: Callable[[], Store]) -> None:
     assert claim(restarted, line).message_id == waiting
     assert claim(restarted, line) is None  # unknown is never resent automatically
     assert restarted.outbox.recover_interrupted() == []  # nothing left to recover
+
+
+def test_a_crash_before_the_pdu_byte_puts_the_part_back_in_the_queue(
+        open_store: Callable[[], Store]) -> None:
+    """AT+CMGS was written, the prompt not answered yet: nothing can have gone out."""
+    store = open_store()
+    line = add_line(store, 1)
+    message_id = queue(store, LONG)
+    claimed = claim(store, line)
+    store.outbox.part_sending(claimed.parts[0].id, line)
+    store.close()  # kill -9 while waiting for "> "
+
+    restarted = open_store()
+    assert restarted.outbox.recover_interrupted() == []
+    row = message_row(restarted, message_id)
+    assert (row["status"], row["attempts"]) == ("queued", 0)
+    assert [(p["status"], p["payload_at"]) for p in parts(restarted, message_id)] == [
+        ("queued", None)] * 3
+    assert [p.seq for p in claim(restarted, line).parts] == [1, 2, 3]
+
+
+def test_the_pdu_may_go_only_from_a_sending_part(store: Store) -> None:
+    line = add_line(store, 1)
+    message_id = queue(store)
+    part_id = parts(store, message_id)[0]["id"]
+    with pytest.raises(IllegalTransition, match=r"queued to sending|not sending"):
+        store.outbox.part_payload(part_id)
+    assert parts(store, message_id)[0]["payload_at"] is None
+    store.outbox.part_sending(claim(store, line).parts[0].id, line)
+    store.outbox.part_payload(part_id)
+    assert parts(store, message_id)[0]["payload_at"] is not None
 
 
 def test_recover_frees_a_claimed_but_unstarted_message_for_any_line(
@@ -281,7 +320,7 @@ def test_depth_counts_queued_and_sending(store: Store) -> None:
     assert store.outbox.depth() == 3
     assert store.outbox.depth(line) == 1
     store.outbox.part_sending(claimed.parts[0].id, line)
-    store.outbox.part_sent(first, claimed.parts[0].id, 1)
+    store.outbox.part_sent(first, claimed.parts[0].id, 1, attempt=True)
     assert store.outbox.depth() == 2
     send(store, line, mr=2)
     send(store, line, mr=3)

@@ -156,11 +156,11 @@ def test_a_report_before_the_last_part_is_sent_still_rolls_up(store: Store) -> N
     message_id = queue(store, LONG)
     first, second = claim(store, line).parts
     store.outbox.part_sending(first.id, line)
-    store.outbox.part_sent(message_id, first.id, 100)
+    store.outbox.part_sent(message_id, first.id, 100, attempt=True)
     assert record(store, line, 100) == first.id  # fast network
     assert status(store, message_id) == "sending"
     store.outbox.part_sending(second.id, line)
-    store.outbox.part_sent(message_id, second.id, 101)
+    store.outbox.part_sent(message_id, second.id, 101, attempt=True)
     assert status(store, message_id) == "sent"
     record(store, line, 101)
     assert status(store, message_id) == "delivered"
@@ -171,10 +171,10 @@ def test_a_failure_report_before_the_last_part_is_sent_still_rolls_up(store: Sto
     message_id = queue(store, LONG)
     first, second = claim(store, line).parts
     store.outbox.part_sending(first.id, line)
-    store.outbox.part_sent(message_id, first.id, 110)
+    store.outbox.part_sent(message_id, first.id, 110, attempt=True)
     record(store, line, 110, st=0x45)
     store.outbox.part_sending(second.id, line)
-    store.outbox.part_sent(message_id, second.id, 111)
+    store.outbox.part_sent(message_id, second.id, 111, attempt=True)
     row = message_row(store, message_id)
     assert row["status"] == "failed" and "0x45" in row["error"]
 
@@ -226,7 +226,8 @@ def test_a_message_sent_after_a_retry_can_become_delivery_unknown(
     message_id = queue(store)
     part = claim(store, line).parts[0]
     store.outbox.part_sending(part.id, line)
-    store.outbox.part_retry(message_id, part.id, timedelta(seconds=1), "+CMS ERROR: 38")
+    store.outbox.part_retry(message_id, part.id, timedelta(seconds=1), "+CMS ERROR: 38",
+                            attempt=True)
     clock.advance(timedelta(seconds=2))
     send(store, line, mr=5)
     assert message_row(store, message_id)["error"] is None

@@ -1,4 +1,4 @@
-"""What agents see: CONTRACT.md's message object, lists, threads, one message, lines."""
+"""What agents see: the documented message object, lists, threads, one message, lines."""
 
 from __future__ import annotations
 

@@ -66,19 +66,18 @@ def _text_to_pdu(modem: EmulatedModem, destination: str, data: str) -> tuple[str
 
 def submit(modem: EmulatedModem, message: Submit, pdu: str, name: str) -> Reply:
     """Hand a SUBMIT to the network and answer with the MR the ME assigned."""
-    injected = modem.faults.take_cms()
-    if injected:
-        raise CmsError(injected)
-    if not modem.in_service:
-        raise CmsError(331)
+    code = modem.faults.take_cms() or (None if modem.in_service else 331)
+    if code:
+        modem.refused.append({**_record(message, None, pdu), "cms": code})
+        raise CmsError(code)
     modem.last_mr = (modem.last_mr + 1) % 256
     mr = modem.last_mr
     modem.submitted.append(_record(message, mr, pdu))
-    modem.network.submit(modem, message, mr)
+    modem.network.submit(modem, message, mr, pdu)
     return Reply([f"{name}: {mr}"], delay=modem.network.submit_delay)
 
 
-def _record(message: Submit, mr: int, pdu: str) -> dict:
+def _record(message: Submit, mr: int | None, pdu: str) -> dict:
     concat = message.user_data.concat
     return {
         "time": time.time(),
