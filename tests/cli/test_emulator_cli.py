@@ -96,3 +96,26 @@ def test_second_emulator_on_the_same_dir_is_refused(emulator):
     result = modemd("emulator", "--dir", str(directory), check=False)
     assert result.returncode == 1
     assert "already running" in result.stderr
+
+
+def test_parts_capacity_reboot_and_the_records_from_the_command_line(emulator):
+    directory, _ = emulator
+    base = ("emulator", "--dir", str(directory))
+    text = "A long message in three parts for the emulator command line. " * 6
+    out = modemd(*base, "inject", "line1", text, "--from", "+14155550100", "--parts", "3,1,1")
+    assert "3 part(s), delivered [3, 1, 1]" in out.stdout
+    received = json.loads(modemd(*base, "received", "line1", "--json").stdout)
+    assert [r["kind"] for r in received] == ["deliver"] * 3
+    assert received[1]["pdu"] == received[2]["pdu"]  # the repeat is the same PDU again
+    bad = modemd(*base, "inject", "line1", "x", "--from", "+1", "--parts", "one", check=False)
+    assert bad.returncode == 2 and "part numbers separated by commas" in bad.stderr
+
+    resized = json.loads(modemd(*base, "capacity", "line1", "SM", "5").stdout)
+    assert resized == {"memory": "SM", "used": 3, "capacity": 5}
+    assert json.loads(modemd(*base, "refused", "line1", "--json").stdout) == []
+    modemd(*base, "reboot", "line1", "--seconds", "3")
+    assert not os.path.exists(directory / "line1")  # the port went away ...
+    deadline = time.monotonic() + 10
+    while not os.path.exists(directory / "line1"):  # ... and came back
+        assert time.monotonic() < deadline, "line1 never came back after the reboot"
+        time.sleep(0.05)
