@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 
 import click
 
@@ -25,8 +27,11 @@ def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
     One worker per modem sends the queue and records everything inbound.
     SIGTERM: the part in flight finishes, ports close, exit 0.
     """
+    stop = threading.Event()  # SIGTERM during start-up is a clean stop, not a kill
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     from modemd.daemon import Daemon  # noqa: PLC0415  (keeps other commands light)
 
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(log_level)))
-    Daemon(configuration.load(config_path, db=db, ports=ports)).run()
+    Daemon(configuration.load(config_path, db=db, ports=ports), stop_requested=stop).run()

@@ -24,7 +24,10 @@ REOPEN_SECONDS = 5  # how soon a freed disk is noticed
 
 
 class Daemon:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, stop_requested: threading.Event | None = None) -> None:
+        """stop_requested: set by whoever took SIGTERM first (`modemd run` does, before
+        it opens anything, so an early stop is a clean one too)."""
+        self.stop_requested = stop_requested or threading.Event()
         if not config.modems:
             raise InvalidInputError(
                 "no modems configured: add [[modem]] port = ... to the configuration or "
@@ -36,7 +39,6 @@ class Daemon:
         self.workers = [LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all,
                                    gate=self.gate) for modem in config.modems]
         self.scheduler = BackgroundScheduler(timezone="UTC")
-        self.stop_requested = threading.Event()
         self._listener = WakeListener(config.database)
 
     def run(self) -> None:

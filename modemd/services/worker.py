@@ -7,7 +7,6 @@ states and their moves are in life.py; why a paused line waits, in pause.py.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from modemd.modem import (
 from modemd.services import receiver, sender
 from modemd.services.gate import StoreGate, Unrecorded
 from modemd.services.life import LineLife
+from modemd.services.mailbox import Mailbox
 from modemd.services.pause import Pauses
 from modemd.services.policy import Action, Decision, LineEffect
 from modemd.services.recovery import Ladder
@@ -61,8 +61,7 @@ class LineWorker:
         self.wake_all = wake_all  # every line looks at the queue again
         self.name = config.name or config.port
         self.life = LineLife(self.name, store)
-        self._events: queue.Queue[object] = queue.Queue()
-        self._wake = threading.Event()
+        self.mailbox = Mailbox()
         self._stopping = threading.Event()
         self._failures = 0
         self._silent = 0  # sessions in a row that ended with the modem not answering
@@ -77,17 +76,16 @@ class LineWorker:
         self._thread.start()
 
     def wake(self) -> None:
-        self._wake.set()
+        self.mailbox.wake()
 
     def request(self, job: str) -> None:
         """Ask for a periodic job ("sweep", "monitor") on this worker's own thread."""
-        self._events.put(job)
-        self._wake.set()
+        self.mailbox.post(job)
 
     def request_stop(self) -> None:
         """Stop after the part in flight; returns at once (stop() waits)."""
         self._stopping.set()
-        self._wake.set()
+        self.mailbox.wake()
 
     def stop(self, timeout: float = 190.0) -> None:
         """Finish the part in flight, then close the port."""
@@ -97,10 +95,6 @@ class LineWorker:
     @property
     def stopping(self) -> bool:
         return self._stopping.is_set()
-
-    @property
-    def state(self) -> LineState:
-        return self.life.state
 
     @property
     def line_id(self) -> int | None:
@@ -143,7 +137,7 @@ class LineWorker:
 
     def _rest(self, seconds: float) -> None:
         """Wait between sessions (a stop ends the wait)."""
-        self._wake.clear()
+        self.mailbox.quiet()
         deadline = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < deadline:
             self._stopping.wait(min(1.0, deadline - time.monotonic()))
@@ -206,8 +200,7 @@ class LineWorker:
                         continue
                 except (StoreFull, Unrecorded) as error:
                     self.gate.close(error)  # it wakes every line when there is room
-            self._wake.wait(IDLE_WAIT)
-            self._wake.clear()
+            self.mailbox.wait(IDLE_WAIT)
 
     def _step(self, modem: Modem) -> bool:
         """Handle what the modem said, then send one message; True if one was sent."""
@@ -221,7 +214,14 @@ class LineWorker:
         claim = self.store.outbox.claim(line_id, chooser(self.store.lines.healthy(), line_id))
         if claim is None:
             return False
-        decision = sender.send_claim(self.store, modem, line_id, claim, lambda: self.stopping)
+        try:
+            decision = sender.send_claim(self.store, modem, line_id, claim,
+                                         lambda: self.stopping)
+        except (StoreFull, Unrecorded):
+            raise  # the gate's owed write settles the claim
+        except BaseException:  # a bug or a lost port: the claim must not stay `sending`
+            self.store.outbox.settle(claim.message_id, "interrupted by a failure; see the log")
+            raise
         if decision is None:
             self._reinits = 0
             self.pauses.sent()
@@ -271,15 +271,10 @@ class LineWorker:
 
     def _on_urc(self, urc: Urc) -> None:
         """Runs on the channel's URC thread: only queue it for the worker."""
-        self._events.put(interpret(urc))
-        self._wake.set()
+        self.mailbox.post(interpret(urc))
 
     def _drain(self, modem: Modem) -> None:
-        while True:
-            try:
-                event = self._events.get_nowait()
-            except queue.Empty:
-                return
+        for event in self.mailbox.take():
             self._handle(modem, event)
 
     def _handle(self, modem: Modem, event: object) -> None:
@@ -301,10 +296,10 @@ class LineWorker:
                                    registration=registration, operator=operator)
         if self.pauses.current is not None:
             self._check_pause(modem, registered)
-        elif registered and self.state is not LineState.OK:
+        elif registered and self.life.state is not LineState.OK:
             self.life.move(LineState.OK)
             self.wake()
-        elif not registered and self.state is not LineState.NO_SERVICE:
+        elif not registered and self.life.state is not LineState.NO_SERVICE:
             self.life.move(LineState.NO_SERVICE,
                            f"not registered (+CREG stat {registration})")
 
@@ -315,5 +310,5 @@ class LineWorker:
         if self.pauses.over(registered=registered, sim_ready=sim_ready,
                             resume_requested=self._resume_asked()):
             self._resume(modem, f"{pause.cause} ended")
-        elif self.state is not LineState.PAUSED:  # a new session of a paused line
+        elif self.life.state is not LineState.PAUSED:  # a new session of a paused line
             self.life.move(LineState.PAUSED, pause.reason, pause.cause)

@@ -265,6 +265,23 @@ class Database:
                 finally:
                     self._writing = False
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Queries inside see one state of the database (one WAL read transaction), so a
+        message and its parts never disagree because a commit fell between them."""
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:  # inside a write, or a snapshot already
+                yield
+                return
+            with store_errors(self._file):
+                conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")  # it only read
+
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         with self._lock, store_errors(self._file):
             conn, outside = self.db.conn, not self.db.conn.in_transaction

@@ -30,6 +30,7 @@ from modemd.store.transitions import audit, move_message, move_part, rollup
 LineChooser = Callable[[sqlite3.Connection, str, int | None], int | None]
 
 _O, _P = OutboundStatus, PartStatus
+UNFINISHED = "interrupted after the PDU was written: may have been sent"
 
 
 @dataclass(frozen=True)
@@ -167,31 +168,19 @@ class Outbox:
             _release(conn, message_id, reason)
 
     def settle(self, message_id: int, reason: str) -> None:
-        """A claim that ended early (a full disk): back to the queue if still sending."""
+        """A claim that ended early (a full disk, a bug): see _settle."""
         with self.database.write() as conn:
-            row = conn.execute("SELECT status FROM messages WHERE id = ?",
-                               (message_id,)).fetchone()
-            if row and row[0] == _O.SENDING:
-                _release(conn, message_id, reason)
+            _settle(conn, message_id, reason)
 
     def recover_interrupted(self) -> list[int]:
-        """At start-up, after a crash: a part whose PDU may have been written is unknown;
-        one still waiting for its prompt goes back to the queue with its message."""
+        """At start-up, after a crash: every claim left open is settled. The messages
+        that may have gone out (now `unknown`)."""
         with self.database.write() as conn:
-            ambiguous = _parts_sending(conn, "payload_at IS NOT NULL")
-            for part_id, message_id in ambiguous:
-                move_part(conn, part_id, _P.UNKNOWN, error="interrupted after the PDU "
-                          "was written: may have been sent")
-                _count_attempt(conn, message_id, True)
-                move_message(conn, message_id, _O.UNKNOWN,
-                             error="interrupted after the PDU was written: may have been sent")
-            for part_id, _ in _parts_sending(conn, "payload_at IS NULL"):
-                move_part(conn, part_id, _P.QUEUED)
-            for (message_id,) in conn.execute(
-                    "SELECT id FROM messages WHERE direction = 'out' AND status = ?",
-                    (_O.SENDING,)).fetchall():
-                _release(conn, message_id, "resumed after a restart")
-        return sorted({message_id for _, message_id in ambiguous})
+            claimed = [row[0] for row in conn.execute(
+                "SELECT id FROM messages WHERE direction = 'out' AND status = ?",
+                (_O.SENDING,)).fetchall()]
+            return [message_id for message_id in claimed
+                    if _settle(conn, message_id, "resumed after a restart")]
 
     def resend(self, message_id: int, operator: str) -> None:
         """An agent's decision: send a failed/unknown/expired message again (its unsent
@@ -224,9 +213,25 @@ def _open_parts(conn: sqlite3.Connection, message_id: int) -> tuple[ClaimedPart,
     return tuple(ClaimedPart(*row) for row in rows)
 
 
-def _parts_sending(conn: sqlite3.Connection, condition: str) -> list[tuple[int, int]]:
-    return conn.execute(f"SELECT id, message_id FROM outbound_parts WHERE status = ? "
-                        f"AND {condition}", (_P.SENDING,)).fetchall()
+def _settle(conn: sqlite3.Connection, message_id: int, reason: str) -> bool:
+    """A part in flight whose PDU may have been written is unknown, and so its message;
+    one still waiting for its prompt goes back to the queue, and the message with it if
+    it is still `sending`. True when the message became unknown."""
+    ambiguous = False
+    for part_id, written in conn.execute(
+            "SELECT id, payload_at IS NOT NULL FROM outbound_parts WHERE message_id = ? "
+            "AND status = ?", (message_id, _P.SENDING)).fetchall():
+        move_part(conn, part_id, _P.UNKNOWN if written else _P.QUEUED,
+                  error=UNFINISHED if written else None)
+        ambiguous = ambiguous or bool(written)
+    if ambiguous:
+        _count_attempt(conn, message_id, True)
+        move_message(conn, message_id, _O.UNKNOWN, error=UNFINISHED)
+        return True
+    status, = conn.execute("SELECT status FROM messages WHERE id = ?", (message_id,)).fetchone()
+    if status == _O.SENDING:
+        _release(conn, message_id, reason)
+    return False
 
 
 def _count_attempt(conn: sqlite3.Connection, message_id: int, attempt: bool) -> None:

@@ -39,7 +39,11 @@ class Views:
         return [message_object(row) for row in rows]
 
     def message(self, message_id: int) -> dict | None:
-        """One message with its parts and (outbound) delivery reports."""
+        """One message with its parts and (outbound) delivery reports, as of one moment."""
+        with self.database.snapshot():
+            return self._message(message_id)
+
+    def _message(self, message_id: int) -> dict | None:
         row = self.database.one(f"{_SELECT} WHERE m.id = ?", (message_id,))
         if row is None:
             return None

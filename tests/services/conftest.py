@@ -120,7 +120,10 @@ class Bench:
                 if line.lstrip("\x1b").startswith(text)]
 
     def monitor(self) -> None:
+        """Run the periodic monitor on the worker and wait until it has written its row."""
+        before = self.line()["last_seen_at"]
         self.worker.request("monitor")
+        wait_for("the monitor ran", lambda: self.line()["last_seen_at"] > before)
 
 
 @pytest.fixture

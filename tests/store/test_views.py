@@ -122,3 +122,33 @@ def test_lines_have_queue_depth(store: Store) -> None:
     row = store.views.lines()[0]
     assert (row["iccid"], row["imei"], row["port"], row["state"]) == (
         "8901000000000000001", "350000000000001", "/dev/ttyUSB1", "ok")
+
+
+def test_one_message_is_shown_as_of_one_moment(open_store) -> None:
+    """Found by the soak: `show` read the message and its parts in separate reads, so a
+    report committed between them showed every part delivered and the message `sent`."""
+    import threading  # noqa: PLC0415
+
+    daemon, agent = open_store(), open_store()  # two connections, as two processes
+    line = add_line(daemon, 1)
+    seen: list[tuple[str, list[str]]] = []
+    done = threading.Event()
+
+    def report_all() -> None:
+        for round_ in range(40):
+            queue(daemon, "x" * 400)  # three parts
+            send(daemon, line, mr=3 * round_)  # parts get MRs 3r, 3r+1, 3r+2
+            for offset in range(3):
+                pdu, report = status_report(3 * round_ + offset)
+                daemon.reports.record(line, pdu, report)
+        done.set()
+
+    writer = threading.Thread(target=report_all)
+    writer.start()
+    while not done.is_set():
+        for row in agent.views.messages("out", limit=3):
+            shown = agent.views.message(row["id"])
+            seen.append((shown["status"], [p["status"] for p in shown["part_list"]]))
+    writer.join()
+    torn = [s for s in seen if s[1] == ["delivered"] * 3 and s[0] != "delivered"]
+    assert len(seen) > 100 and torn == []
