@@ -11,7 +11,7 @@ from modemd import config as configuration
 from modemd.cli.common import json_option, opened, store_options
 from modemd.cli.output import emit_json, table
 from modemd.errors import InvalidInputError
-from modemd.store import prepare
+from modemd.store import OutboundStatus, prepare
 from modemd.wake import poke
 
 LIST_COLUMNS = ("id", "created_at", "peer", "line", "status", "parts", "text")
@@ -56,7 +56,7 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
         message_id = store.outbox.enqueue(message)
     poke(config.database)
     if as_json:
-        emit_json({"id": message_id, "status": "queued", "parts": len(message.parts),
+        emit_json({"id": message_id, "status": OutboundStatus.QUEUED, "parts": len(message.parts),
                    "encoding": message.encoding})
     else:
         click.echo(message_id)

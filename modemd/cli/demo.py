@@ -17,7 +17,7 @@ from modemd.config import Config, ModemConfig
 from modemd.emulator import launch
 from modemd.emulator.rig import NetworkOptions
 from modemd.errors import ModemdError
-from modemd.store import Store, prepare
+from modemd.store import OutboundStatus, Store, prepare
 
 if TYPE_CHECKING:
     from modemd.daemon import Daemon
@@ -75,7 +75,8 @@ def _show(store: Store, lines: list[dict], keep: bool, daemon: Daemon) -> None:
         message_id = store.outbox.enqueue(message)
         daemon.wake_all()
         click.echo(f"queued message {message_id} from desk-1 to {lines[1]['number']}")
-        _wait("delivery", lambda: store.views.message(message_id)["status"] == "delivered")
+        _wait("delivery", lambda: store.views.message(message_id)["status"]
+              == OutboundStatus.DELIVERED)
         _wait("reception", lambda: bool(store.views.messages("in", limit=1)))
         click.echo("\noutbox:")
         table(store.views.messages("out", limit=1), ("id", "peer", "line", "status", "text"))

@@ -15,6 +15,7 @@ from modemd.sms.encode import (
 from modemd.sms.split import SplitPlan, deliver_user_data, split_text
 from modemd.sms.tpdu import (
     Deliver,
+    ReportOutcome,
     StatusReport,
     Submit,
     Undecodable,
@@ -29,6 +30,7 @@ __all__ = [
     "Deliver",
     "Encoding",
     "OutboundPdu",
+    "ReportOutcome",
     "SplitPlan",
     "StatusReport",
     "Submit",

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import cast
 
 from modemd.sms.address import Address, decode_address, decode_smsc
@@ -60,6 +61,12 @@ class Deliver(_UserDataShortcuts):
     smsc: Address | None
 
 
+class ReportOutcome(StrEnum):
+    DELIVERED = "delivered"
+    PENDING = "pending"  # the SC is still trying
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class StatusReport:
     """SMS-STATUS-REPORT (SC -> MS): what became of a message we submitted."""
@@ -72,8 +79,8 @@ class StatusReport:
     smsc: Address | None
 
     @property
-    def outcome(self) -> str:
-        """'delivered', 'pending' or 'failed' per TP-ST (23.040 clause 9.2.3.15)."""
+    def outcome(self) -> ReportOutcome:
+        """What TP-ST (23.040 clause 9.2.3.15) says of the message."""
         return status_outcome(self.status)
 
 
@@ -85,15 +92,15 @@ class Undecodable:
     reason: str
 
 
-def status_outcome(status: int) -> str:
+def status_outcome(status: int) -> ReportOutcome:
     # Completed: 0x00-0x02 and SC-specific 0x10-0x1F. Still trying: 0x20-0x25 and SC-specific
     # 0x30-0x3F. Everything else is a final error; 23.040 says reserved values are read as
     # "service rejected" (0x63), a final error too.
     if status <= 0x02 or 0x10 <= status <= 0x1F:
-        return "delivered"
+        return ReportOutcome.DELIVERED
     if 0x20 <= status <= 0x25 or 0x30 <= status <= 0x3F:
-        return "pending"
-    return "failed"
+        return ReportOutcome.PENDING
+    return ReportOutcome.FAILED
 
 
 def decode_from_sc(pdu: str, *, has_smsc: bool = True) -> Deliver | StatusReport | Undecodable:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from modemd.sms import StatusReport
+from modemd.sms import ReportOutcome, StatusReport
 from modemd.store.db import Database, iso, utc_now
 from modemd.store.inbound import fingerprint
 from modemd.store.states import OutboundStatus, PartStatus
@@ -73,11 +73,11 @@ def _apply(conn: sqlite3.Connection, part: tuple[int, int], report: StatusReport
            now: str | None) -> None:
     part_id, message_id = part
     outcome = report.outcome
-    if outcome == "pending":
+    if outcome is ReportOutcome.PENDING:
         conn.execute("UPDATE outbound_parts SET report_status = ?, reported_at = ? WHERE id = ?",
                      (report.status, now, part_id))
         return
-    delivered = outcome == "delivered"
+    delivered = outcome is ReportOutcome.DELIVERED
     move_part(conn, part_id, PartStatus.DELIVERED if delivered else PartStatus.FAILED,
               report_status=report.status, reported_at=now,
               error=None if delivered else f"report TP-ST 0x{report.status:02X}")
