@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -12,18 +13,39 @@ from modemd.errors import InvalidInputError
 
 SEARCH = (Path("modemd.toml"), Path("/etc/modemd/modemd.toml"))
 DEFAULT_DATABASE = Path("modemd.db")
-_MODEM_KEYS = {"port", "baudrate", "name", "pin", "rtscts"}
-_TOP_KEYS = {"database", "modem", "default_region", "report_deadline_hours",
-             "reassembly_timeout_minutes", "sweep_minutes", "monitor_seconds"}
+# What udev/77-modemd.rules links: every AT port of a supported modem, by USB path.
+DEFAULT_DISCOVER = ("/dev/modemd/by-path/*",)
+_NUMBER = (int, float)
+_MODEM_KEYS = {"port": str, "imei": str, "iccid": str, "baudrate": int, "name": str,
+               "pin": str, "rtscts": bool}
+_TOP_KEYS = {"database": str, "modem": list, "default_region": str,
+             "report_deadline_hours": _NUMBER, "reassembly_timeout_minutes": _NUMBER,
+             "sweep_minutes": _NUMBER, "monitor_seconds": _NUMBER, "discover": list,
+             "discover_grace_seconds": _NUMBER, "scan_seconds": _NUMBER, "metrics": str,
+             "retention_days": _NUMBER}
+_MATCHERS = ("port", "imei", "iccid")
 
 
 @dataclass(frozen=True)
 class ModemConfig:
-    port: str  # a path (prefer a udev by-path link) or a pyserial URL
+    """Settings for one modem, bound to a port, or to the hardware wherever it appears:
+    the modem's IMEI or its SIM's ICCID (then `discover` finds the port)."""
+
+    port: str | None = None  # a path (prefer a udev by-path link) or a pyserial URL
     baudrate: int = 115200
     name: str | None = None
     pin: str | None = None
     rtscts: bool = False
+    imei: str | None = None
+    iccid: str | None = None
+
+    def matches(self, imei: str | None, iccid: str | None) -> bool:
+        """An identity entry that names this hardware (port entries match by port)."""
+        return bool((self.imei and self.imei == imei) or (self.iccid and self.iccid == iccid))
+
+    @property
+    def label(self) -> str:
+        return self.name or self.port or self.imei or self.iccid or "modem"
 
 
 @dataclass(frozen=True)
@@ -35,7 +57,34 @@ class Config:
     reassembly_timeout_minutes: float = 10.0
     sweep_minutes: float = 5.0
     monitor_seconds: float = 60.0
+    discover: tuple[str, ...] = ()  # globs; every matching port is driven as it comes
+    discover_grace_seconds: float = 30.0  # a vanished port's worker stops after this
+    scan_seconds: float = 2.0  # the periodic scan behind (or instead of) udev events
+    metrics: str | None = None  # "HOST:PORT" for Prometheus; off unless set
+    retention_days: float | None = None  # prune older messages; None keeps everything
     source: Path | None = field(default=None, compare=False)
+
+    @property
+    def fixed(self) -> tuple[ModemConfig, ...]:
+        """The entries bound to a port: each gets its worker at start."""
+        return tuple(modem for modem in self.modems if modem.port is not None)
+
+    @property
+    def by_identity(self) -> tuple[ModemConfig, ...]:
+        """The entries that follow the hardware (IMEI or ICCID) to whatever port."""
+        return tuple(modem for modem in self.modems if modem.port is None)
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        return None if self.metrics is None else host_port(self.metrics, "metrics")
+
+
+def host_port(text: str, key: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidInputError(f"{key} = {text!r} is not HOST:PORT: write e.g. "
+                                f"\"127.0.0.1:9597\"")
+    return host.strip("[]"), int(port)
 
 
 def find(flag: str | None) -> Path | None:
@@ -61,8 +110,26 @@ def load(flag: str | None = None, *, db: str | None = None,
     modems = tuple(_modem(entry, path) for entry in data.get("modem", []))
     modems += tuple(ModemConfig(port=port) for port in ports)
     database = db or os.environ.get("MODEMD_DB") or data.get("database") or DEFAULT_DATABASE
-    values = {k: data[k] for k in _TOP_KEYS - {"database", "modem"} if k in data}
-    return Config(database=Path(database), modems=modems, source=path, **values)
+    values = {k: data[k] for k in _TOP_KEYS.keys() - {"database", "modem", "discover"}
+              if k in data}
+    config = Config(database=Path(database), modems=modems, source=path,
+                    discover=_discover(data, modems, path), **values)
+    config.metrics_address  # noqa: B018  (a bad address is refused now, not at start)
+    return config
+
+
+def _discover(data: dict, modems: tuple[ModemConfig, ...], path: Path | None) -> tuple[str, ...]:
+    """As configured; by default the udev links, unless ports are listed by hand."""
+    if "discover" not in data:
+        return () if any(modem.port for modem in modems) else DEFAULT_DISCOVER
+    globs = data["discover"]
+    if not all(isinstance(glob, str) and glob for glob in globs):
+        raise InvalidInputError(f"{path}: discover is a list of path globs, e.g. "
+                                f"[\"/dev/modemd/by-path/*\"]; got {globs!r}")
+    if not globs and any(modem.port is None for modem in modems):
+        raise InvalidInputError(f"{path}: a [[modem]] matched by imei or iccid needs "
+                                f"discover to find its port: set discover, or give port")
+    return tuple(globs)
 
 
 def _read(path: Path) -> dict:
@@ -70,16 +137,33 @@ def _read(path: Path) -> dict:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise InvalidInputError(f"cannot read the configuration {path}: {error}") from error
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise InvalidInputError(f"{path}: unknown settings {sorted(unknown)}; "
-                                f"known: {sorted(_TOP_KEYS)}")
+    _check_keys(data, _TOP_KEYS, f"{path}")
     return data
 
 
+def _check_keys(data: dict, known: dict[str, type | tuple], where: str) -> None:
+    for key, value in data.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {sorted(known)}"
+            raise InvalidInputError(f"{where}: unknown setting {key!r}; {hint}")
+        kind = known[key]
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise InvalidInputError(f"{where}: {key} = {value!r} has the wrong type: "
+                                    f"expected {_kind_name(kind)}")
+
+
+def _kind_name(kind: type | tuple) -> str:
+    names = {str: "a string", int: "a whole number", bool: "true or false",
+             list: "a list", _NUMBER: "a number"}
+    return names.get(kind, str(kind))  # type: ignore[call-overload]
+
+
 def _modem(entry: dict, path: Path | None) -> ModemConfig:
-    unknown = set(entry) - _MODEM_KEYS
-    if unknown or "port" not in entry:
-        raise InvalidInputError(f"{path}: each [[modem]] needs port and may have "
-                                f"{sorted(_MODEM_KEYS - {'port'})}; got {sorted(entry)}")
+    _check_keys(entry, _MODEM_KEYS, f"{path}: [[modem]]")
+    matchers = [key for key in _MATCHERS if key in entry]
+    if len(matchers) != 1:
+        raise InvalidInputError(
+            f"{path}: each [[modem]] names its modem by exactly one of port, imei or iccid "
+            f"(got {matchers or 'none'}); it may also have name, pin, baudrate, rtscts")
     return ModemConfig(**entry)

@@ -34,6 +34,7 @@ The whole tree, with a scenario for each error (a test keeps it equal to the cla
      |    +-- NotFound         `modemd resend 99999`: no such message
      +-- IllegalTransition    `modemd resend` of a delivered message; a bug moving a part
      +-- NotSending           re-initialised 3 times and still no part went out: reset it
+     +-- DuplicatePort        /dev/ttyUSB3 answers with the IMEI /dev/ttyUSB2 is driven by
      +-- Unrecorded           a part went out while the disk was full: written when it frees
 
 Foreign exceptions (pyserial, termios, sqlite3, OSError) are translated where they are

@@ -38,10 +38,14 @@ from modemd.emulator.rig import NetworkOptions
 @click.option("--report-status", type=click.IntRange(0, 255), default=0, show_default=True,
               help="TP-ST of status reports (0 delivered, 32-63 pending, 64+ failed).")
 @click.option("--seed", type=int, default=None, help="Seed for concatenation references.")
+@click.option("--kernel-names", is_flag=True,
+              help="No stable links: name each link after its pty (DIR/ttyEMU<N>), as the "
+              "kernel names /dev/ttyUSB<N>; a replug --rename renames it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the started lines as JSON.")
 @click.pass_context
 def emulator(ctx: click.Context, directory: Path | None, count: int, profiles: tuple[str, ...],
-             pin: str | None, config: Path | None, as_json: bool, **network: Any) -> None:
+             pin: str | None, config: Path | None, kernel_names: bool, as_json: bool,
+             **network: Any) -> None:
     """Run emulated GSM modems on ptys, or drive running ones.
 
     Without a subcommand: start the lines and serve until Ctrl-C/SIGTERM.
@@ -66,7 +70,8 @@ def emulator(ctx: click.Context, directory: Path | None, count: int, profiles: t
     if config is not None:
         specs, overrides = launch.load_config(config)
         network.update(overrides)
-    running = launch.start(ctx.obj["dir"], specs, NetworkOptions(**network))
+    running = launch.start(ctx.obj["dir"], specs, NetworkOptions(**network),
+                           kernel_names=kernel_names)
     try:
         _announce(running, ctx.obj["dir"], as_json)
         _wait_for_signal()

@@ -1,26 +1,34 @@
-"""The daemon: one worker per modem, scheduler jobs, wake-ups, signals, sd_notify."""
+"""The daemon: the fleet of line workers, scheduler jobs, wake-ups, signals, sd_notify,
+the watchdog and the metrics endpoint."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from modemd.config import Config
+from modemd.config import Config, ModemConfig
+from modemd.daemon.fleet import Fleet
 from modemd.daemon.notify import notify, watchdog_interval
+from modemd.daemon.watchdog import Liveness, Pinger
 from modemd.errors import InvalidInputError
+from modemd.services.discovery import UdevHint
 from modemd.services.gate import StoreGate, Unrecorded, recorded
 from modemd.services.worker import LineWorker
-from modemd.store import Store, StoreFull
+from modemd.store import LineState, Store, StoreError, StoreFull
+from modemd.store.runs import BEAT_SECONDS
 from modemd.wake import WakeListener
 
 log = logging.getLogger(__name__)
 
 REOPEN_SECONDS = 5  # how soon a freed disk is noticed
+TICK_SECONDS = 0.5  # the supervisor loop: signals, scans, the watchdog's first stamp
 
 
 class Daemon:
@@ -28,51 +36,103 @@ class Daemon:
         """stop_requested: set by whoever took SIGTERM first (`modemd run` does, before
         it opens anything, so an early stop is a clean one too)."""
         self.stop_requested = stop_requested or threading.Event()
-        if not config.modems:
+        if not config.fixed and not config.discover:
             raise InvalidInputError(
-                "no modems configured: add [[modem]] port = ... to the configuration or "
-                "pass --port PATH (repeatable)")
+                "no modems configured: add [[modem]] port = ... or discover = [globs] to "
+                "the configuration, or pass --port PATH (repeatable)")
         self.daemon_lock = Store.lock_for_daemon(config.database)  # refuse before touching
         self.config = config
         self.store = Store(config.database)
         self.gate = StoreGate(self.store.database)
-        self.workers = [LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all,
-                                   gate=self.gate) for modem in config.modems]
+        self.fleet = Fleet(config, self.store, self._worker)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self._listener = WakeListener(config.database)
+        self.liveness = Liveness()
+        self._rescan = threading.Event()
+        self._run_id: int | None = None
+        self._extras: list[Callable[[], None]] = []  # stops for what run() started
+
+    def _worker(self, modem: ModemConfig) -> LineWorker:
+        return LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all,
+                          gate=self.gate)
+
+    @property
+    def workers(self) -> list[LineWorker]:
+        return self.fleet.workers
 
     def run(self) -> None:
         """Until SIGTERM/SIGINT: then finish in-flight parts, close ports, return."""
         try:
-            recorded(self._recover)
-        except Unrecorded as error:  # a full disk: recover once there is room
-            self.gate.close(error)
-        self._install_signals()
-        self._schedule()
-        for worker in self.workers:
-            worker.start()
-        threading.Thread(target=self._wake_loop, name="wake", daemon=True).start()
+            self._start()
+        except BaseException:  # e.g. the metrics port is taken: leave as a stop would
+            self.shutdown()
+            raise
         notify("READY=1")
-        notify(f"STATUS=serving {len(self.workers)} modem(s)")
-        self.stop_requested.wait()
+        self._status()
+        while not self.stop_requested.wait(TICK_SECONDS):
+            self.liveness.stamp("supervisor")
+            if self._rescan.is_set() or self._scan_due():
+                self._rescan.clear()
+                self.fleet.tick()
         self.shutdown()
 
-    def shutdown(self) -> None:
-        notify("STOPPING=1")
-        self.scheduler.shutdown(wait=False)
-        for worker in self.workers:
-            worker.request_stop()  # all at once, then wait for each
-        for worker in self.workers:
-            worker.stop()
-        self._listener.close()
-        self.store.close()
-        self.daemon_lock.release()
+    def _start(self) -> None:
+        self.liveness.stamp("supervisor")
+        self._begin()
+        self._install_signals()
+        self._start_extras()  # first: a metrics port in use refuses before any modem
+        self._schedule()
+        self.fleet.start()
+        threading.Thread(target=self._wake_loop, name="wake", daemon=True).start()
+
+    def _begin(self) -> None:
+        """Settle what a crash left, and open this run's record (once there is room, on
+        a full disk: the gate runs it when it reopens)."""
+        try:
+            recorded(self._recover)
+        except Unrecorded as error:
+            self.gate.close(error)
 
     def _recover(self) -> None:
         interrupted = self.store.outbox.recover_interrupted()
         if interrupted:
             log.warning("messages %s were interrupted after their PDU was written: now "
                         "`unknown`, never resent without an agent", interrupted)
+        if self._run_id is None:
+            self._run_id = self.store.runs.begin(os.getpid(), _version())
+        self.store.runs.interrupted(self._run_id, len(interrupted))
+
+    def _start_extras(self) -> None:
+        hint = UdevHint(self._rescan)
+        self._extras.append(hint.close)
+        address = self.config.metrics_address
+        if address is not None:
+            from modemd.daemon.metrics import MetricsServer  # noqa: PLC0415  (only if asked)
+
+            server = MetricsServer(address, self.store)
+            server.start()
+            self._extras.append(server.stop)
+        interval = watchdog_interval()
+        if interval:
+            pinger = Pinger(self.liveness, interval, limit=3 * self._beat_seconds())
+            pinger.start()
+            self._extras.append(pinger.stop)
+
+    def shutdown(self) -> None:
+        notify("STOPPING=1")
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.fleet.stop()  # every line finishes its part in flight
+        for stop in reversed(self._extras):
+            stop()
+        self._listener.close()
+        if self._run_id is not None:
+            try:
+                self.store.runs.end(self._run_id)
+            except StoreError as error:
+                log.warning("could not record the clean stop: %s", error)
+        self.store.close()
+        self.daemon_lock.release()
 
     def wake_all(self) -> None:
         for worker in self.workers:
@@ -93,6 +153,20 @@ class Daemon:
             if self._listener.wait(1.0):
                 self.wake_all()
 
+    _last_scan = 0.0
+
+    def _scan_due(self) -> bool:
+        now = self.liveness.clock()
+        if now - self._last_scan < self.config.scan_seconds:
+            return False
+        self._last_scan = now
+        return True
+
+    def _beat_seconds(self) -> float:
+        """Heartbeats come this often: a fraction of WatchdogSec, at most BEAT_SECONDS."""
+        interval = watchdog_interval()
+        return max(0.5, min(BEAT_SECONDS, interval / 2)) if interval else BEAT_SECONDS
+
     def _schedule(self) -> None:
         config, add = self.config, self.scheduler.add_job
         every = {"coalesce": True, "max_instances": 1}
@@ -101,9 +175,13 @@ class Daemon:
         add(self._guarded(self._reassembly), "interval", seconds=30, **every)
         add(self._guarded(self._deadlines), "interval", minutes=10, **every)
         add(self._reopen, "interval", seconds=REOPEN_SECONDS, **every)
-        interval = watchdog_interval()
-        if interval:
-            add(self._watchdog, "interval", seconds=interval, **every)
+        beat = self._beat_seconds()
+        now = datetime.now(UTC)
+        add(self._scheduler_beat, "interval", seconds=beat, next_run_time=now, **every)
+        add(self._database_beat, "interval", seconds=beat, next_run_time=now, **every)
+        if config.retention_days is not None:
+            add(self._guarded(self._prune), "interval", hours=1,
+                next_run_time=datetime.now(UTC) + timedelta(minutes=1), **every)
         self.scheduler.start()
 
     def _per_line(self, job: str) -> Callable[[], None]:
@@ -135,5 +213,36 @@ class Daemon:
     def _deadlines(self) -> None:
         self.store.reports.overdue(timedelta(hours=self.config.report_deadline_hours))
 
-    def _watchdog(self) -> None:
-        notify("WATCHDOG=1")
+    def _prune(self) -> None:
+        from modemd.store.retention import prune  # noqa: PLC0415
+
+        pruned = prune(self.store.database, self.config.retention_days or 0)
+        if any(pruned.values()):
+            log.info("retention: pruned %s", pruned)
+
+    def _scheduler_beat(self) -> None:
+        self.liveness.stamp("scheduler")
+
+    def _database_beat(self) -> None:
+        """The heartbeat `modemd health` reads, and STATUS=. A store that answers with an
+        error (a full disk, a lock held elsewhere) still answers; one that hangs does not."""
+        try:
+            if self._run_id is not None:
+                self.store.runs.beat(self._run_id)
+            self._status()
+        except StoreError as error:
+            log.debug("heartbeat not stored: %s", error)
+        self.liveness.stamp("database")
+
+    def _status(self) -> None:
+        workers = self.workers
+        up = sum(worker.life.state is LineState.OK for worker in workers)
+        depth = self.store.stats.queue()["depth"]
+        notify(f"STATUS=lines ok {up}/{len(workers)}, queue {depth}")
+
+
+def _version() -> str | None:
+    try:
+        return version("modemd")
+    except PackageNotFoundError:
+        return None

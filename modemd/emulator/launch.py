@@ -40,8 +40,10 @@ class Running:
         self.rig.close()
 
 
-def start(directory: Path, specs: list[LineSpec], options: NetworkOptions) -> Running:
-    """Lines on ptys under directory, links directory/NAME, control at directory/control.sock."""
+def start(directory: Path, specs: list[LineSpec], options: NetworkOptions, *,
+          kernel_names: bool = False) -> Running:
+    """Lines on ptys under directory, links directory/NAME (or ttyEMU<N> with
+    kernel_names), control at directory/control.sock."""
     if not specs:
         raise InvalidInputError("no lines to emulate: ask for at least one (--lines 1)")
     directory.mkdir(parents=True, exist_ok=True)
@@ -50,7 +52,7 @@ def start(directory: Path, specs: list[LineSpec], options: NetworkOptions) -> Ru
         raise InvalidInputError(
             f"an emulator is already running on {directory}: stop it, or use another --dir"
         )
-    rig = Rig(directory, options)
+    rig = Rig(directory, options, kernel_names=kernel_names)
     try:
         for spec in specs:
             rig.add_line(spec)

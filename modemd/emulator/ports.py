@@ -26,9 +26,12 @@ MAX_PENDING = 1 << 20  # output a client does not read: beyond this it is lost, 
 class PtyPort:
     """A modem on a pseudo-terminal, reachable through a symlink that never changes."""
 
-    def __init__(self, modem: EmulatedModem, link: Path) -> None:
+    def __init__(self, modem: EmulatedModem, link: Path, *, kernel_names: bool = False) -> None:
+        """kernel_names: no stable link; the link is named after the pty (ttyEMU<N>), as
+        the kernel names /dev/ttyUSB<N>, so a replug with a new pty renames it."""
         self.modem = modem
         self.link = link
+        self._kernel_names = kernel_names
         self.tty_name: str | None = None
         self._master = self._slave = -1
         self._pending = bytearray()
@@ -93,6 +96,8 @@ class PtyPort:
         self.tty_name = os.ttyname(slave)
 
     def _point_link(self) -> None:
+        if self._kernel_names:
+            self.link = self.link.with_name("ttyEMU" + (self.tty_name or "").rsplit("/", 1)[-1])
         self.link.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.link.with_name(f".{self.link.name}.new")
         temporary.unlink(missing_ok=True)

@@ -31,9 +31,12 @@ class NetworkOptions:
 
 
 class Rig:
-    def __init__(self, directory: Path | None = None, options: NetworkOptions | None = None):
-        """directory: where pty links go; None keeps every modem in memory (fakemodem://)."""
+    def __init__(self, directory: Path | None = None, options: NetworkOptions | None = None,
+                 *, kernel_names: bool = False):
+        """directory: where pty links go; None keeps every modem in memory (fakemodem://).
+        kernel_names: links named after the pty, renamed by a replug (see PtyPort)."""
         self.directory = directory
+        self.kernel_names = kernel_names
         self.network = Network(**asdict(options or NetworkOptions()))
         self.ports: dict[str, PtyPort | MemoryPort] = {}
 
@@ -42,7 +45,7 @@ class Rig:
         if self.directory is None:
             port: PtyPort | MemoryPort = MemoryPort(modem)
         else:
-            port = PtyPort(modem, self.directory / spec.name)
+            port = PtyPort(modem, self.directory / spec.name, kernel_names=self.kernel_names)
         self.ports[spec.name] = port
         self.network.ports[spec.name] = port
         port.plug()
@@ -55,9 +58,10 @@ class Rig:
 
     def port_path(self, line: str) -> str:
         self.network.modem(line)
-        if self.directory is None:
+        port = self.ports[line]
+        if isinstance(port, MemoryPort):
             return f"fakemodem://{line}"
-        return str(self.directory / line)
+        return str(port.link)
 
     def lines(self) -> list[dict]:
         return [self.describe(name) for name in self.network.modems]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from modemd.store import LineState, PauseCause, Store, StoreFull
-from modemd.store.states import LINE_TRANSITIONS, LINE_TROUBLE, guard
+from modemd.store.states import LINE_TRANSITIONS, LINE_TROUBLE, allowed, guard
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,9 @@ class LineLife:
             log.log(level, "line %s: %s%s", self.name, new, f" ({reason})" if reason else "")
         self.state, self.reason, self.cause = new, reason, cause
         self._persist()
+
+    def can_move(self, new: LineState) -> bool:
+        return allowed(LINE_TRANSITIONS, self.state, new)
 
     def bind(self, line_id: int) -> None:
         """The line's row is known (or changed: a new SIM is a new line)."""

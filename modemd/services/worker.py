@@ -1,17 +1,18 @@
 """One worker per modem: it owns the port, sends, receives, and comes back from trouble.
 
 A hung, unplugged or PIN-locked modem only ever stalls its own worker. The line's
-states and their moves are in life.py; why a paused line waits, in pause.py.
+states and their moves are in life.py; what the radio says of them, in radio.py; why
+a paused line waits, in pause.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 
 from modemd.at import AtChannel, AtError, AtTimeout, Urc
 from modemd.config import ModemConfig
@@ -32,8 +33,9 @@ from modemd.services.life import LineLife
 from modemd.services.mailbox import Mailbox
 from modemd.services.pause import Pauses
 from modemd.services.policy import Action, Decision, LineEffect
+from modemd.services.radio import RadioWatch
 from modemd.services.recovery import Ladder
-from modemd.store import LineIdentity, LineState, PauseCause, Store, StoreFull, chooser
+from modemd.store import LineIdentity, LineState, Store, StoreFull, chooser
 from modemd.transport import SerialTransport, TransportError
 
 log = logging.getLogger(__name__)
@@ -42,19 +44,33 @@ IDLE_WAIT = 15.0  # a safety net; new work arrives as a wake-up
 SIM_RETRY = 60.0
 MAX_BACKOFF = 30.0
 MAX_REINITS = 3  # re-inits without a good send before the modem counts as not answering
-REGISTERED = (1, 5)  # +CREG stat: home, roaming
 
 
 class NotSending(ModemdError):
     """The modem answers commands but re-initialising it did not get a part out."""
 
 
-class LineWorker:
+class DuplicatePort(ModemdError):
+    """This port is another AT port of a modem that another worker drives."""
+
+
+# Who this modem is -> its settings (name, PIN) from the configuration; may raise
+# DuplicatePort. The daemon decides, since only it sees every port.
+IdentityHook = Callable[["LineWorker", Identity], ModemConfig]
+
+
+class LineWorker(RadioWatch):
     def __init__(self, config: ModemConfig, store: Store,
                  later: Callable[[timedelta, Callable[[], None]], None],
                  wake_all: Callable[[], None], gate: StoreGate | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_identity: IdentityHook | None = None) -> None:
         self.config = config
+        self.port = config.port or ""
+        self.on_identity = on_identity
+        self.imei: str | None = None  # known once the modem said it
+        self.duplicate: DuplicatePort | None = None
+        self._final: tuple[LineState, str] | None = (LineState.STOPPED, "the daemon stopped")
         self.store = store
         self.gate = gate or StoreGate(store.database)  # the daemon's, shared by its lines
         self.later = later  # the daemon's scheduler runs a job after a delay
@@ -87,6 +103,21 @@ class LineWorker:
         self._stopping.set()
         self.mailbox.wake()
 
+    def retire(self, reason: str, *, moved: bool = False) -> None:
+        """The port is gone for good: stop, and leave the line offline with the reason.
+        moved: the modem is driven on another port now, which owns the line's state."""
+        self._final = None if moved else (LineState.OFFLINE, reason)
+        self.request_stop()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def failures(self) -> int:
+        """Sessions in a row that ended in trouble."""
+        return self._failures
+
     def stop(self, timeout: float = 190.0) -> None:
         """Finish the part in flight, then close the port."""
         self.request_stop()
@@ -96,21 +127,29 @@ class LineWorker:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
-    @property
-    def line_id(self) -> int | None:
-        return self.life.line_id
-
     # ---- the life of a connection -------------------------------------------------------
 
     def _run(self) -> None:
-        self._serve_until_stopped()
-        self.life.move(LineState.STOPPED, "the daemon stopped")
+        try:
+            self._serve_until_stopped()
+        except DuplicatePort as error:
+            self.duplicate = error
+            log.info("line %s: %s", self.name, error)
+            return  # it never was a line of its own
+        if self._final is None:
+            return
+        state, reason = self._final
+        if not self.life.can_move(state):
+            state, reason = LineState.STOPPED, "the daemon stopped"
+        self.life.move(state, reason)
 
     def _serve_until_stopped(self) -> None:
         while not self.stopping:
             try:
                 self._session()
                 self._failures = 0
+            except DuplicatePort:
+                raise  # not a line of its own: the worker ends
             except (TransportError, AtError, SimError, NotSending) as error:
                 self._failures += 1
                 self._trouble(error)
@@ -163,6 +202,7 @@ class LineWorker:
         self.life.move(LineState.INITIALIZING)
         modem.channel.command("ATE0")
         early = modem.identity()  # the ICCID is readable before the PIN
+        self._adopt(early)
         pin = self.config.pin
         allowed = pin is None or not self.store.lines.pin_rejected(early.iccid, pin)
         try:
@@ -178,6 +218,16 @@ class LineWorker:
         self._register(identity)
         receiver.sweep(self.store, modem, self.line_id or 0)
         self._monitor(modem)
+
+    def _adopt(self, identity: Identity) -> None:
+        """Take this hardware's settings: a name and PIN follow the IMEI or ICCID."""
+        self.imei = identity.imei
+        if self.on_identity is None:
+            return
+        settings = self.on_identity(self, identity)
+        if settings != self.config:
+            self.config = dataclasses.replace(settings, port=self.port)
+            self.name = self.life.name = self.config.name or self.port
 
     def _register(self, identity: Identity) -> None:
         line_id = self.store.lines.register(
@@ -239,14 +289,6 @@ class LineWorker:
         elif decision.line is LineEffect.END_SESSION and decision.error is not None:
             raise decision.error
 
-    def _pause_line(self, decision: Decision) -> None:
-        assert decision.pause is not None
-        pause = self.pauses.begin(decision.pause, decision.reason)
-        self.life.move(LineState.PAUSED, pause.reason, pause.cause)
-        self.wake_all()  # another line may take the message
-        if pause.recheck is not None:
-            self.later(timedelta(seconds=pause.recheck), partial(self.request, "monitor"))
-
     def _reinitialize(self, modem: Modem, reason: str) -> None:
         """The modem answered but may be in the wrong mode: its init sequence again."""
         self._reinits += 1
@@ -257,17 +299,6 @@ class LineWorker:
                              f"(last: {reason}); resetting the modem")
         log.info("line %s: re-initialising after: %s", self.name, reason)
         self._start_line(modem)
-
-    def _resume_asked(self) -> bool:
-        pause = self.pauses.current
-        return pause is not None and self.store.lines.resume_requested(
-            self.line_id or 0, pause.since)
-
-    def _resume(self, modem: Modem, why: str) -> None:
-        log.info("line %s: pause over: %s", self.name, why)
-        self.pauses.end()
-        self._monitor(modem)
-        self.wake()
 
     def _on_urc(self, urc: Urc) -> None:
         """Runs on the channel's URC thread: only queue it for the worker."""
@@ -287,28 +318,3 @@ class LineWorker:
             self._monitor(modem)
         elif event == "sweep":
             receiver.sweep(self.store, modem, line_id)
-
-    def _monitor(self, modem: Modem) -> None:
-        signal, registration = modem.signal(), modem.registration()
-        registered = registration in REGISTERED
-        operator = modem.operator() if registered else None
-        self.store.lines.set_radio(self.line_id or 0, signal=signal.rssi if signal else None,
-                                   registration=registration, operator=operator)
-        if self.pauses.current is not None:
-            self._check_pause(modem, registered)
-        elif registered and self.life.state is not LineState.OK:
-            self.life.move(LineState.OK)
-            self.wake()
-        elif not registered and self.life.state is not LineState.NO_SERVICE:
-            self.life.move(LineState.NO_SERVICE,
-                           f"not registered (+CREG stat {registration})")
-
-    def _check_pause(self, modem: Modem, registered: bool) -> None:
-        pause = self.pauses.current
-        assert pause is not None
-        sim_ready = modem.pin_state() == "READY" if pause.cause is PauseCause.SIM else None
-        if self.pauses.over(registered=registered, sim_ready=sim_ready,
-                            resume_requested=self._resume_asked()):
-            self._resume(modem, f"{pause.cause} ended")
-        elif self.life.state is not LineState.PAUSED:  # a new session of a paused line
-            self.life.move(LineState.PAUSED, pause.reason, pause.cause)

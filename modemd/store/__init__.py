@@ -22,6 +22,7 @@ from modemd.store.inbound import Inbox, Recorded
 from modemd.store.lines import LineIdentity, Lines, chooser
 from modemd.store.outbound import Claim, NewMessage, Outbox
 from modemd.store.reports import Reports
+from modemd.store.runs import Runs
 from modemd.store.states import (
     IllegalTransition,
     InboundStatus,
@@ -30,6 +31,7 @@ from modemd.store.states import (
     PartStatus,
     PauseCause,
 )
+from modemd.store.stats import Stats
 from modemd.store.transitions import NotFound
 from modemd.store.views import Views
 
@@ -45,6 +47,8 @@ class Store:
         self.inbox = Inbox(self.database)
         self.reports = Reports(self.database)
         self.views = Views(self.database)
+        self.runs = Runs(self.database)
+        self.stats = Stats(self.database)
 
     def close(self) -> None:
         self.database.close()

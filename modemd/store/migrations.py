@@ -101,3 +101,19 @@ def checked_states(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS inbound_parts_by_message "
                "ON inbound_parts(message_id)")
     db.execute("CREATE INDEX IF NOT EXISTS reports_by_part ON reports(part_id)")
+
+
+@MIGRATIONS(name="0003_daemon_runs")
+def daemon_runs(db: sqlite_utils.Database) -> None:
+    """One row per `modemd run`: when it started, its last heartbeat, whether it stopped
+    cleanly, and how many sends it found interrupted (health and metrics read these);
+    reports by time, for the match ratio over a recent window."""
+    db.executescript("""
+    CREATE TABLE daemon_runs (
+        id INTEGER PRIMARY KEY,
+        pid INTEGER NOT NULL, version TEXT,
+        started_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, stopped_at TEXT,
+        interrupted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX reports_by_time ON reports(received_at);  -- the match ratio's window
+    """)

@@ -199,6 +199,18 @@ class Outbox:
                 move_part(conn, part_id, _P.QUEUED, mr=None, error=None)
             audit(conn, operator, "resend", message_id, None)
 
+    def reassign_from(self, line_id: int) -> int:
+        """The line is gone: its queued messages may go out on another line, except
+        those pinned to it (--line) and those with a part already out (the rest must
+        follow from the same number). How many were freed."""
+        with self.database.write() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET line_id = NULL WHERE direction = 'out' AND status = ?1 "
+                "AND line_id = ?2 AND requested_line IS NOT ?2 AND NOT EXISTS (SELECT 1 FROM "
+                "outbound_parts p WHERE p.message_id = messages.id AND p.status != ?3)",
+                (_O.QUEUED, line_id, _P.QUEUED))
+            return cursor.rowcount
+
     def depth(self, line_id: int | None = None) -> int:
         row = self.database.one(
             f"SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "

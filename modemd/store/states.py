@@ -121,12 +121,17 @@ LINE_TROUBLE = frozenset({_L.PAUSED, _L.NO_SERVICE, _L.OFFLINE, _L.UNRESPONSIVE,
                           _L.SIM_ERROR, _L.PIN_REJECTED, _L.ERROR})
 
 
-def guard(table: Mapping, what: str, old: str, new: str) -> None:
-    """Raise IllegalTransition unless the table allows old -> new (staying is allowed)."""
+def allowed(table: Mapping, old: str, new: str) -> bool:
+    """Does the table allow old -> new (staying is allowed)?"""
     kind = type(next(iter(table)))
-    before, after = kind(old), kind(new)
-    if after != before and after not in table[before]:
-        raise IllegalTransition(f"{what} cannot go from {before} to {after}")
+    return kind(new) == kind(old) or kind(new) in table[kind(old)]
+
+
+def guard(table: Mapping, what: str, old: str, new: str) -> None:
+    """Raise IllegalTransition unless the table allows old -> new."""
+    if not allowed(table, old, new):
+        kind = type(next(iter(table)))
+        raise IllegalTransition(f"{what} cannot go from {kind(old)} to {kind(new)}")
 
 
 def sql_list(states: Iterable[str]) -> str:

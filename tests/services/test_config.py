@@ -22,6 +22,8 @@ def test_defaults_without_any_file(tmp_path, monkeypatch):
     loaded = config.load()
     assert loaded.database == Path("modemd.db")
     assert loaded.modems == ()
+    assert loaded.discover == ("/dev/modemd/by-path/*",)  # udev's links, found as they come
+    assert loaded.metrics_address is None and loaded.retention_days is None
 
 
 def test_file_then_environment_then_flag_for_the_database(tmp_path, monkeypatch):
@@ -53,8 +55,18 @@ def test_current_folder_file_is_found(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('colour = "blue"\n', "unknown settings"),
-    ('[[modem]]\nname = "no port"\n', "needs port"),
+    ('colour = "blue"\n', "unknown setting 'colour'; known: .*'database'"),
+    ('discovr = ["/dev/x*"]\n', "unknown setting 'discovr'; did you mean 'discover'"),
+    ('[[modem]]\nport = "/dev/x"\nbaud = 9600\n', "did you mean 'baudrate'"),
+    ('[[modem]]\nname = "no port"\n', "exactly one of port, imei or iccid .got none"),
+    ('[[modem]]\nport = "/dev/x"\nimei = "1"\n', "exactly one of port, imei or iccid"),
+    ('discover = []\n[[modem]]\niccid = "89"\n', "needs discover to find its port"),
+    ('discover = "/dev/x*"\n', "discover = '/dev/x\\*' has the wrong type: expected a list"),
+    ('discover = [""]\n', "a list of path globs"),
+    ('retention_days = "a year"\n', "expected a number"),
+    ("monitor_seconds = true\n", "expected a number"),
+    ('metrics = "9597"\n', "is not HOST:PORT"),
+    ('metrics = "localhost:99999"\n', "is not HOST:PORT"),
     ("database = \n", "cannot read"),
 ])
 def test_bad_files_say_what_is_wrong(tmp_path, text, message):
@@ -66,3 +78,24 @@ def test_bad_files_say_what_is_wrong(tmp_path, text, message):
 def test_a_missing_named_file_is_an_error(tmp_path):
     with pytest.raises(InvalidInputError, match="does not exist"):
         config.load(str(tmp_path / "nope.toml"))
+
+
+def test_ports_by_hand_turn_discovery_off_unless_it_is_asked_for(tmp_path):
+    by_hand = write(tmp_path / "a.toml", '[[modem]]\nport = "/dev/x"\n')
+    assert config.load(str(by_hand)).discover == ()
+    assert config.load(str(by_hand), ports=()).fixed[0].port == "/dev/x"
+    both = write(tmp_path / "b.toml", 'discover = ["/dev/ttyUSB*"]\n[[modem]]\nport = "/dev/x"\n')
+    assert config.load(str(both)).discover == ("/dev/ttyUSB*",)
+
+
+def test_modems_matched_by_identity_follow_the_hardware(tmp_path):
+    path = write(tmp_path / "m.toml", 'metrics = "127.0.0.1:9597"\nretention_days = 365\n'
+                 '[[modem]]\niccid = "8901260"\nname = "desk-1"\npin = "1234"\n'
+                 '[[modem]]\nimei = "861234"\nname = "desk-2"\n')
+    loaded = config.load(str(path))
+    assert loaded.fixed == () and len(loaded.by_identity) == 2
+    assert loaded.discover == ("/dev/modemd/by-path/*",)
+    first, second = loaded.by_identity
+    assert first.matches(imei="999", iccid="8901260") and not first.matches("861234", "1")
+    assert second.matches(imei="861234", iccid=None) and not second.matches(None, None)
+    assert loaded.metrics_address == ("127.0.0.1", 9597) and loaded.retention_days == 365

@@ -35,7 +35,8 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 def test_migrations_are_recorded_by_name(store: Store) -> None:
     rows = store.database.query("SELECT migration_set, name FROM _sqlite_migrations")
     assert rows == [{"migration_set": "modemd", "name": "0001_initial"},
-                    {"migration_set": "modemd", "name": "0002_checked_states"}]
+                    {"migration_set": "modemd", "name": "0002_checked_states"},
+                    {"migration_set": "modemd", "name": "0003_daemon_runs"}]
     assert {"lines", "messages", "outbound_parts", "inbound_parts", "reports", "quarantine",
             "audit"} <= set(store.database.db.table_names())
 
@@ -51,7 +52,8 @@ def test_reopening_applies_nothing_twice_and_keeps_data(
     for again in (second, third):
         assert sorted(again.database.db.table_names()) == tables
         assert again.database.query("SELECT name FROM _sqlite_migrations") == [
-            {"name": "0001_initial"}, {"name": "0002_checked_states"}]
+            {"name": "0001_initial"}, {"name": "0002_checked_states"},
+            {"name": "0003_daemon_runs"}]
         assert again.views.message(message_id)["text"] == "hello"
 
 
