@@ -115,7 +115,18 @@ def load(flag: str | None = None, *, db: str | None = None,
     config = Config(database=Path(database), modems=modems, source=path,
                     discover=_discover(data, modems, path), **values)
     config.metrics_address  # noqa: B018  (a bad address is refused now, not at start)
+    _check_positive(config, path)
     return config
+
+
+def _check_positive(config: Config, path: Path | None) -> None:
+    for key in ("retention_days", "scan_seconds", "monitor_seconds", "sweep_minutes",
+                "report_deadline_hours", "reassembly_timeout_minutes"):
+        value = getattr(config, key)
+        if value is not None and value <= 0:
+            raise InvalidInputError(f"{path}: {key} = {value} must be more than 0")
+    if config.discover_grace_seconds < 0:
+        raise InvalidInputError(f"{path}: discover_grace_seconds cannot be negative")
 
 
 def _discover(data: dict, modems: tuple[ModemConfig, ...], path: Path | None) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from modemd.cli.demo import demo
 from modemd.cli.emulator_cmd import emulator
 from modemd.cli.errors import ModemdGroup
 from modemd.cli.lines_cmd import resume
+from modemd.cli.ops_cmd import backup, check, health, prune
 
 
 @click.group(cls=ModemdGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,5 +25,5 @@ def main() -> None:
 
 
 for _command in (run, send, resend, outbox, inbox, thread, show, status, quarantine, resume,
-                 demo, emulator):
+                 demo, emulator, health, check, backup, prune):
     main.add_command(_command)

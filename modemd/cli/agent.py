@@ -9,14 +9,16 @@ import click
 
 from modemd import config as configuration
 from modemd.cli.common import json_option, opened, store_options
+from modemd.cli.liveness import ago, daemon_state
 from modemd.cli.output import emit_json, table
 from modemd.errors import InvalidInputError
 from modemd.store import OutboundStatus, prepare
+from modemd.store.runs import age_seconds
 from modemd.wake import poke
 
 LIST_COLUMNS = ("id", "created_at", "peer", "line", "status", "parts", "text")
 LINE_COLUMNS = ("id", "name", "own_number", "port", "state", "signal", "registration",
-                "operator", "queue_depth", "reason")
+                "operator", "queue_depth", "last_seen", "reason")
 
 
 def _short(rows: list[dict], width: int = 48) -> list[dict]:
@@ -134,16 +136,22 @@ def show(message_id: int, as_json: bool, config_path: str | None, db: str | None
 @json_option
 @store_options
 def status(as_json: bool, config_path: str | None, db: str | None) -> None:
-    """Each line: port, identity, signal, registration, operator, state, queue depth;
-    and the database: its path, free bytes on its disk, and whether that disk is full."""
-    with opened(configuration.load(config_path, db=db)) as store:
+    """Each line: port, identity, signal, registration, operator, state, queue depth, last
+    contact; the daemon: running (pid, since, heartbeat), stopped, or gone without
+    stopping; and the database: its path, free bytes on its disk, whether that is full."""
+    config = configuration.load(config_path, db=db)
+    with opened(config) as store, store.database.snapshot():
         lines, waiting = store.views.lines(), store.views.unassigned_queue()
         disk = store.database.disk_state()
+        daemon = daemon_state(store, config.database)
     if as_json:
-        emit_json({"lines": lines, "queued_without_line": waiting, "database": disk})
+        emit_json({"lines": lines, "queued_without_line": waiting, "database": disk,
+                   "daemon": daemon})
         return
-    table(lines, LINE_COLUMNS)
+    table([{**line, "last_seen": ago(age_seconds(line["last_seen_at"]))} for line in lines],
+          LINE_COLUMNS)
     click.echo(f"queued, no line chosen yet: {waiting}")
+    click.echo(f"daemon: {daemon['text']}")
     free = "" if disk["free_bytes"] is None else f"{disk['free_bytes']:,} bytes free"
     click.echo(f"database {disk['path']}: " + (
         f"DISK FULL ({free}): free space there; until then nothing new can be stored"

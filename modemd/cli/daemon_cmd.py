@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import signal
 import threading
 
 import click
 
 from modemd import config as configuration
+from modemd.cli import logs
 from modemd.cli.common import store_options
 
 
@@ -18,7 +19,8 @@ from modemd.cli.common import store_options
               "configured [[modem]] entries.")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-              help="What goes to the journal (stderr).")
+              help="What goes to the journal (stderr; with syslog priorities under "
+              "journald, else with UTC timestamps).")
 @store_options
 def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
         db: str | None) -> None:
@@ -30,8 +32,10 @@ def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
     stop = threading.Event()  # SIGTERM during start-up is a clean stop, not a kill
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    # before anything is created: database, -wal/-shm, wake socket and lock are for the
+    # group (the agents' CLI), never for everyone
+    os.umask(0o007)
     from modemd.daemon import Daemon  # noqa: PLC0415  (keeps other commands light)
 
-    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(log_level)))
+    logs.setup(log_level)
     Daemon(configuration.load(config_path, db=db, ports=ports), stop_requested=stop).run()

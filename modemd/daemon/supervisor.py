@@ -22,6 +22,7 @@ from modemd.services.discovery import UdevHint
 from modemd.services.gate import StoreGate, Unrecorded, recorded
 from modemd.services.worker import LineWorker
 from modemd.store import LineState, Store, StoreError, StoreFull
+from modemd.store.retention import prune
 from modemd.store.runs import BEAT_SECONDS
 from modemd.wake import WakeListener
 
@@ -181,7 +182,7 @@ class Daemon:
         add(self._database_beat, "interval", seconds=beat, next_run_time=now, **every)
         if config.retention_days is not None:
             add(self._guarded(self._prune), "interval", hours=1,
-                next_run_time=datetime.now(UTC) + timedelta(minutes=1), **every)
+                next_run_time=datetime.now(UTC) + timedelta(seconds=5), **every)
         self.scheduler.start()
 
     def _per_line(self, job: str) -> Callable[[], None]:
@@ -214,8 +215,6 @@ class Daemon:
         self.store.reports.overdue(timedelta(hours=self.config.report_deadline_hours))
 
     def _prune(self) -> None:
-        from modemd.store.retention import prune  # noqa: PLC0415
-
         pruned = prune(self.store.database, self.config.retention_days or 0)
         if any(pruned.values()):
             log.info("retention: pruned %s", pruned)

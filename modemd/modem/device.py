@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,10 @@ class Modem:
         # mem1 (read/delete) as this object last selected it: a Modem lives for one
         # channel session, so a reconnect starts unknown (None)
         self._selected: str | None = None
+        # For metrics, per memory: the indices seen holding a message (+CMGL, then +CMGR
+        # and +CMGD) and the capacity from the last +CPMS answer; see usage
+        self._held: dict[str, set[int]] = {}
+        self._capacity: dict[str, int] = {}
 
     def _one(self, command: str, **options: float | str) -> list[str]:
         if command.upper().startswith(RESELECTING):
@@ -208,10 +213,13 @@ class Modem:
         """
         with self.channel.transaction():
             if reselect or self._selected != memory:
-                self._one(f'AT+CPMS="{memory}"', expect="+CPMS")
+                answer = self._one(f'AT+CPMS="{memory}"', expect="+CPMS")
                 self._selected = memory
+                counts = re.findall(r"[0-9]+", parse.prefixed(answer, "+CPMS") or "")
+                if len(counts) >= 2:  # used,total of mem1 lead the answer
+                    self._capacity[memory] = int(counts[1])
             try:
-                yield StorageSession(self.channel, memory)
+                yield StorageSession(self.channel, memory, self._held)
             except BaseException:
                 self._selected = None
                 raise
@@ -227,6 +235,13 @@ class Modem:
             except (CommandError, CmeError, CmsError):
                 continue  # a memory the modem lists but cannot select (+CMS ERROR: 302)
         return found
+
+    @property
+    def usage(self) -> dict[str, tuple[int, int]]:
+        """memory -> (used, capacity), for memories listed in this session (a sweep):
+        what the listing found, plus what was read since, less what was deleted."""
+        return {memory: (len(self._held[memory]), capacity)
+                for memory, capacity in self._capacity.items() if memory in self._held}
 
     # ---- status ------------------------------------------------------------------------
 
@@ -244,17 +259,21 @@ class Modem:
 class StorageSession:
     """Reads and deletes in one selected memory, inside Modem.storage()."""
 
-    def __init__(self, channel: AtChannel, memory: str) -> None:
+    def __init__(self, channel: AtChannel, memory: str,
+                 held: dict[str, set[int]] | None = None) -> None:
         self.channel = channel
         self.memory = memory
+        self._held = {} if held is None else held  # the Modem's, kept current (usage)
 
     def list_all(self) -> list[StoredMessage]:
         lines = self.channel.command("AT+CMGL=4", expect="+CMGL", timeout=LIST_TIMEOUT)
-        return [
+        found = [
             StoredMessage(self.memory, item.index or 0, item.stat, item.pdu,
                           decode_stored(item.stat, item.pdu))
             for item in parse.listing(lines, "+CMGL")
         ]
+        self._held[self.memory] = {message.index for message in found}
+        return found
 
     def read(self, index: int) -> StoredMessage | None:
         """The message at index, or None if the slot is empty."""
@@ -268,9 +287,11 @@ class StorageSession:
         if not items:
             return None
         item = items[0]
+        self._held.get(self.memory, set()).add(index)
         return StoredMessage(self.memory, index, item.stat, item.pdu,
                              decode_stored(item.stat, item.pdu))
 
     def delete(self, index: int) -> None:
         """Delete one index — only after the caller has committed the message."""
         self.channel.command(f"AT+CMGD={index}")
+        self._held.get(self.memory, set()).discard(index)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from modemd.at import Urc, is_number
 
@@ -14,6 +15,8 @@ class Stored:
     memory: str
     index: int
     report: bool
+    # time.monotonic() as the URC arrived: its latency to the commit is a metric
+    arrived: float = field(default_factory=time.monotonic, compare=False)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from modemd.modem import Direct, Modem, Stored, StoredMessage
+from modemd.services import metrics
 from modemd.sms import Deliver, StatusReport, Submit, Undecodable, decode_from_sc
 from modemd.store import Store
 
@@ -30,11 +31,12 @@ def take_stored(store: Store, modem: Modem, line_id: int, event: Stored) -> None
     """+CMTI/+CDSI: (CPMS) -> CMGR -> one commit -> CMGD, with no command in between.
     CPMS only when another memory is selected (see Modem.storage)."""
     with modem.storage(event.memory) as session:
-        message = session.read(event.index)
-        if message is None:
-            return  # already taken (a sweep got there first)
-        if record(store, line_id, message.pdu, message.decoded):
+        message = session.read(event.index)  # None: already taken (a sweep got there first)
+        if message is not None and record(store, line_id, message.pdu, message.decoded):
+            if not event.report:
+                metrics.inbound_committed(store, line_id, event.arrived)
             session.delete(event.index)
+    metrics.storage(store, line_id, modem.usage)
 
 
 def take_direct(store: Store, line_id: int, event: Direct) -> None:
@@ -54,6 +56,7 @@ def sweep(store: Store, modem: Modem, line_id: int) -> int:
                 if record(store, line_id, message.pdu, message.decoded):
                     session.delete(message.index)
                     taken += 1
+    metrics.storage(store, line_id, modem.usage)
     if taken:
         log.info("line %s: swept %d stored message(s)", line_id, taken)
     return taken

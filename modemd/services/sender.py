@@ -7,10 +7,12 @@ committed just before the first PDU byte. Only then may the part have left.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 
 from modemd.modem import Modem, SendFailed
+from modemd.services import metrics
 from modemd.services.gate import Unrecorded, recorded
 from modemd.services.policy import Action, Decision, decide
 from modemd.sms import OutboundPdu
@@ -38,12 +40,14 @@ def send_claim(store: Store, modem: Modem, line_id: int, claim: Claim,
         if stopping():
             outbox.release(message_id, STOPPING)
             return Decision(Action.REQUEUE, STOPPING, False)
+        started = time.monotonic()  # the claim, or the previous part's answer
         recorded(partial(outbox.part_sending, part.id, line_id), settle)
         try:
             mr = modem.send_part(OutboundPdu(part.pdu, part.tpdu_length, None, ""),
                                  before_pdu=partial(outbox.part_payload, part.id))
         except SendFailed as failure:
             decision = decide(failure, claim.attempts)
+            metrics.send_failed(store, line_id, failure, decision)
             record(partial(_apply, store, claim, part.id, decision, first=not attempted))
             if decision.action is not Action.SUBMITTED:  # (the SC had it already: go on)
                 return decision
@@ -52,6 +56,7 @@ def send_claim(store: Store, modem: Modem, line_id: int, claim: Claim,
                              attempt=False)
             raise Unrecorded(error, _then(unsent, settle)) from error
         else:
+            metrics.part_submitted(store, line_id, started)
             record(partial(outbox.part_sent, message_id, part.id, mr, attempt=not attempted))
         attempted = True
     return None

@@ -131,6 +131,8 @@ def connect(path: Path | str, *, create: bool = True,
     with _setting_up(path):  # made whole under the lock: readers wait for its maker
         if not create and is_empty(path):
             raise missing(path)
+        if not path.exists():  # SQLite would make it 0644 & ~umask: let the umask decide
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666))
         return _opened(path, verify=verify, holding=True)
 
 

@@ -196,6 +196,17 @@ class DaemonLock:
         self._fd: int | None = None
         self.created = False  # by this acquire(), rather than left by an earlier daemon
 
+    @staticmethod
+    def held(database: Path) -> bool | None:
+        """Does a daemon hold DB's lock now? Read from /proc/locks, taking no lock, so
+        asking never gets in a starting daemon's way. None where /proc/locks is absent."""
+        path = Path(f"{database}.daemon.lock")
+        if not path.exists():
+            return False  # a clean stop removes it; kill -9 leaves it, unlocked
+        if not Path("/proc/locks").exists():
+            return None
+        return bool(_lockers((path,), "FLOCK"))
+
     @classmethod
     def acquire(cls, database: Path, *, record: bool = True) -> DaemonLock:
         """Held, or StoreInUse naming the daemon that holds it (from /proc/locks: the

@@ -22,8 +22,9 @@ _KEYS = {"ACTION", "SUBSYSTEM", "SUBSYSTEMS", "ENV", "ATTRS", "GOTO", "LABEL", "
 def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed")
-    modemd = Path(sys.executable).with_name("modemd")
-    text = unit.read_text().replace("/usr/local/bin/modemd", str(modemd))
+    modemd = str(Path(sys.executable).with_name("modemd"))  # where this checkout's modemd is
+    text = (unit.read_text().replace("/opt/modemd/bin/modemd", modemd)
+            .replace("/usr/local/bin/modemd", modemd))
     copy = tmp_path / unit.name
     copy.write_text(text)
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True,
@@ -35,7 +36,7 @@ def test_daemon_unit_uses_notify_and_a_watchdog():
     text = (ROOT / "systemd" / "modemd.service").read_text()
     assert "Type=notify" in text
     assert re.search(r"^WatchdogSec=\d+", text, re.MULTILINE)
-    assert "ExecStart=/usr/local/bin/modemd run" in text
+    assert "ExecStart=/opt/modemd/bin/modemd run" in text
 
 
 def parse_rule(line: str) -> list[tuple[str, str | None, str, str]]:
