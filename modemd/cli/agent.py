@@ -8,15 +8,18 @@ import sys
 import click
 
 from modemd import config as configuration
+from modemd.cli import complete
 from modemd.cli.common import json_option, opened, store_options
 from modemd.cli.liveness import ago, daemon_state
 from modemd.cli.output import emit_json, table
+from modemd.desk import sending
 from modemd.errors import InvalidInputError
-from modemd.store import OutboundStatus, prepare
+from modemd.store import OutboundStatus
 from modemd.store.runs import age_seconds
 from modemd.wake import poke
 
-LIST_COLUMNS = ("id", "created_at", "peer", "line", "status", "parts", "text")
+LIST_COLUMNS = ("id", "created_at", "peer", "contact", "line", "status", "parts", "keyword",
+                "text")
 LINE_COLUMNS = ("id", "name", "own_number", "port", "state", "signal", "registration",
                 "operator", "queue_depth", "last_seen", "reason")
 
@@ -30,9 +33,9 @@ def _short(rows: list[dict], width: int = 48) -> list[dict]:
 
 
 @click.command()
-@click.argument("to")
+@click.argument("to", shell_complete=complete.recipients)
 @click.argument("text")
-@click.option("--line", default=None,
+@click.option("--line", default=None, shell_complete=complete.line_names,
               help="Send from this line (id, name, own number, ICCID or IMSI); it waits for "
               "that line. Default: the line this contact last talked to, else the least busy.")
 @click.option("--operator", default=None, help="The agent sending [default: your user name].")
@@ -40,32 +43,28 @@ def _short(rows: list[dict], width: int = 48) -> list[dict]:
 @store_options
 def send(to: str, text: str, line: str | None, operator: str | None, as_json: bool,
          config_path: str | None, db: str | None) -> None:
-    """Queue TEXT to TO (E.164, or national with default_region set); TEXT - reads stdin.
+    """Queue TEXT to TO (E.164, national with default_region set, or a contact's name);
+    TEXT - reads stdin.
 
     Prints the message id. Works while the daemon is stopped: the message waits
-    in the database. A rejected message queues nothing.
+    in the database. A rejected message queues nothing; so does one to a number that
+    opted out (STOP).
     """
     config = configuration.load(config_path, db=db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
     with opened(config, create=True) as store:
-        requested = None
-        if line is not None:
-            requested = store.lines.resolve(line)
-            if requested is None:
-                raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
-        message = prepare(to, body, operator=operator or getpass.getuser(),
-                          default_region=config.default_region, requested_line=requested)
-        message_id = store.outbox.enqueue(message)
+        sent = sending.send(store, to, body, operator=operator or getpass.getuser(), line=line,
+                            default_region=config.default_region)
     poke(config.database)
     if as_json:
-        emit_json({"id": message_id, "status": OutboundStatus.QUEUED, "parts": len(message.parts),
-                   "encoding": message.encoding})
+        emit_json({"id": sent.message_id, "status": OutboundStatus.QUEUED, "parts": sent.parts,
+                   "encoding": sent.encoding, "peer": sent.peer})
     else:
-        click.echo(message_id)
+        click.echo(sent.message_id)
 
 
 @click.command()
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=int, shell_complete=complete.message_ids)
 @click.option("--operator", default=None, help="The agent deciding [default: your user name].")
 @store_options
 def resend(message_id: int, operator: str | None, config_path: str | None,
@@ -99,7 +98,7 @@ inbox = _listing("in", "inbox", "Inbound messages, newest first (incomplete: par
 
 
 @click.command()
-@click.argument("peer")
+@click.argument("peer", shell_complete=complete.peers)
 @json_option
 @store_options
 def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) -> None:
@@ -107,11 +106,12 @@ def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) ->
     with opened(configuration.load(config_path, db=db)) as store:
         rows = store.views.thread(peer)
     emit_json(rows) if as_json else table(_short(rows, 60), ("id", "created_at", "direction",
-                                                              "line", "status", "text"))
+                                                              "line", "status", "keyword",
+                                                              "text"))
 
 
 @click.command()
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=int, shell_complete=complete.message_ids)
 @json_option
 @store_options
 def show(message_id: int, as_json: bool, config_path: str | None, db: str | None) -> None:

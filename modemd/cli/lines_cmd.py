@@ -7,13 +7,14 @@ import getpass
 import click
 
 from modemd import config as configuration
+from modemd.cli import complete
 from modemd.cli.common import opened, store_options
 from modemd.errors import InvalidInputError
 from modemd.wake import poke
 
 
 @click.command()
-@click.argument("line")
+@click.argument("line", shell_complete=complete.line_names)
 @click.option("--operator", default=None, help="The agent deciding [default: your user name].")
 @store_options
 def resume(line: str, operator: str | None, config_path: str | None, db: str | None) -> None:

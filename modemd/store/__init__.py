@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from modemd.store.contacts import Contact, Contacts
 from modemd.store.db import Database, StoreError
 from modemd.store.enqueue import prepare
 from modemd.store.faults import (
@@ -19,7 +20,9 @@ from modemd.store.faults import (
     check_files,
 )
 from modemd.store.inbound import Inbox, Recorded
+from modemd.store.keywords import Keyword, keyword
 from modemd.store.lines import LineIdentity, Lines, chooser
+from modemd.store.optouts import OptOut, Optouts
 from modemd.store.outbound import Claim, NewMessage, Outbox
 from modemd.store.reports import Reports
 from modemd.store.runs import Runs
@@ -49,6 +52,8 @@ class Store:
         self.views = Views(self.database)
         self.runs = Runs(self.database)
         self.stats = Stats(self.database)
+        self.optouts = Optouts(self.database)
+        self.contacts = Contacts(self.database)
 
     def close(self) -> None:
         self.database.close()
@@ -75,13 +80,16 @@ class Store:
 
 __all__ = [
     "Claim",
+    "Contact",
     "DaemonLock",
     "IllegalTransition",
     "InboundStatus",
+    "Keyword",
     "LineIdentity",
     "LineState",
     "NewMessage",
     "NotFound",
+    "OptOut",
     "OutboundStatus",
     "PartStatus",
     "PauseCause",
@@ -96,5 +104,6 @@ __all__ = [
     "StoreReadOnly",
     "StoreTooNew",
     "chooser",
+    "keyword",
     "prepare",
 ]

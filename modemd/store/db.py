@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib.metadata
 import os
 import sqlite3
 import threading
@@ -178,6 +177,8 @@ def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
     known = {migration.name for migration in MIGRATIONS._migrations}  # no public list
     unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
     if unknown:
+        import importlib.metadata  # noqa: PLC0415  (25-40 ms that every command paid)
+
         raise StoreTooNew(
             f"the database {path} was written by a newer modemd (migrations {unknown} are "
             f"unknown to modemd {importlib.metadata.version('modemd')}); it was left as it is. "

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from modemd.sms import Deliver
 from modemd.store.db import Database, iso, utc_now
+from modemd.store.optouts import apply_keyword
 from modemd.store.states import InboundStatus
 from modemd.store.transitions import move_inbound
 
@@ -135,6 +136,8 @@ def _make_message(conn: sqlite3.Connection, parts: list[tuple[int, int, str]]) -
     message_id = int(cursor.lastrowid or 0)
     conn.executemany("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
                      [(message_id, part_id) for part_id, _, _ in parts])
+    if received >= total:  # complete: a STOP counts in this same transaction
+        apply_keyword(conn, message_id, peer, text)
     return message_id
 
 
@@ -146,6 +149,9 @@ def _rebuild(conn: sqlite3.Connection, message_id: int) -> None:
     text, received = _assemble(total, parts)
     move_inbound(conn, message_id, _status(total, received), text=text,
                  parts_received=received)
+    if received >= total:  # completed by the late part
+        peer = conn.execute("SELECT peer FROM messages WHERE id = ?", (message_id,)).fetchone()[0]
+        apply_keyword(conn, message_id, peer, text)
 
 
 def _assemble(total: int, parts: list[tuple[int, int, str]]) -> tuple[str, int]:

@@ -117,3 +117,25 @@ def daemon_runs(db: sqlite_utils.Database) -> None:
     );
     CREATE INDEX reports_by_time ON reports(received_at);  -- the match ratio's window
     """)
+
+
+@MIGRATIONS(name="0004_desk")
+def desk(db: sqlite_utils.Database) -> None:
+    """Opt-outs (one row per number that may not be texted) and contacts (a name per
+    number); the audit trail gets the number an action concerns. An opt-out's source is
+    a plain id, not a foreign key: retention may prune the message, never the opt-out."""
+    db.executescript("""
+    CREATE TABLE optouts (
+        peer TEXT PRIMARY KEY,  -- as it came: a sender name must not make a STOP fail
+        since TEXT NOT NULL,
+        source INTEGER, operator TEXT, keyword TEXT NOT NULL,
+        CHECK ((source IS NULL) != (operator IS NULL))  -- by text, or by an agent
+    );
+    CREATE TABLE contacts (
+        peer TEXT PRIMARY KEY CHECK (peer LIKE '+%'),
+        name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        operator TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    ALTER TABLE audit ADD COLUMN peer TEXT;
+    CREATE INDEX audit_by_peer ON audit(peer, id);
+    """)

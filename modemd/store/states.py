@@ -68,7 +68,7 @@ class PauseCause(StrEnum):
 _O, _P, _I, _L = OutboundStatus, PartStatus, InboundStatus, LineState
 
 OUTBOUND_TRANSITIONS: Mapping[OutboundStatus, frozenset[OutboundStatus]] = {
-    _O.QUEUED: frozenset({_O.SENDING}),
+    _O.QUEUED: frozenset({_O.SENDING, _O.FAILED}),  # failed: the peer opted out meanwhile
     _O.SENDING: frozenset({_O.QUEUED, _O.SENT, _O.FAILED, _O.UNKNOWN}),
     _O.SENT: frozenset({_O.DELIVERED, _O.FAILED, _O.EXPIRED}),  # by the parts' reports
     _O.DELIVERED: frozenset(),
@@ -78,7 +78,7 @@ OUTBOUND_TRANSITIONS: Mapping[OutboundStatus, frozenset[OutboundStatus]] = {
 }
 
 PART_TRANSITIONS: Mapping[PartStatus, frozenset[PartStatus]] = {
-    _P.QUEUED: frozenset({_P.SENDING}),
+    _P.QUEUED: frozenset({_P.SENDING, _P.FAILED}),  # its message failed: an opt-out
     _P.SENDING: frozenset({_P.QUEUED, _P.SENT, _P.FAILED, _P.UNKNOWN}),
     _P.SENT: frozenset({_P.DELIVERED, _P.FAILED}),  # by its status report
     _P.DELIVERED: frozenset(),

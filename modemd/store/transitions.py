@@ -88,6 +88,9 @@ def rollup(conn: sqlite3.Connection, message_id: int, now: str | None) -> None:
 
 
 def audit(conn: sqlite3.Connection, operator: str, action: str, message_id: int | None,
-          detail: str | None) -> None:
-    conn.execute("INSERT INTO audit (at, operator, action, message_id, detail) "
-                 "VALUES (?, ?, ?, ?, ?)", (iso(utc_now()), operator, action, message_id, detail))
+          detail: str | None, *, peer: str | None = None) -> None:
+    """Who did what and when; peer: the number it concerns (a message's peer is found
+    through message_id)."""
+    conn.execute("INSERT INTO audit (at, operator, action, message_id, detail, peer) "
+                 "VALUES (?, ?, ?, ?, ?, ?)",
+                 (iso(utc_now()), operator, action, message_id, detail, peer))

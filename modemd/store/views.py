@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from modemd.store.db import Database
+from modemd.store.keywords import keyword
 from modemd.store.states import IN_QUEUE, OutboundStatus, sql_list
 
-MESSAGE_FIELDS = ("id", "direction", "peer", "line", "text", "status", "parts", "encoding",
-                  "operator", "created_at", "sent_at", "delivered_at", "error")
-_SELECT = ("SELECT m.*, COALESCE(l.own_number, l.name, l.imsi) AS line FROM messages m "
-           "LEFT JOIN lines l ON l.id = m.line_id")
+MESSAGE_FIELDS = ("id", "direction", "peer", "contact", "line", "text", "status", "parts",
+                  "encoding", "operator", "created_at", "sent_at", "delivered_at", "error")
+_SELECT = ("SELECT m.*, COALESCE(l.own_number, l.name, l.imsi) AS line, c.name AS contact "
+           "FROM messages m LEFT JOIN lines l ON l.id = m.line_id "
+           "LEFT JOIN contacts c ON c.peer = m.peer")
+_AUDIT = ("SELECT a.id, a.at, a.operator, a.action, COALESCE(a.peer, m.peer) AS peer, "
+          "c.name AS contact, a.message_id, a.detail FROM audit a "
+          "LEFT JOIN messages m ON m.id = a.message_id "
+          "LEFT JOIN contacts c ON c.peer = COALESCE(a.peer, m.peer)")
 
 
 def message_object(row: dict) -> dict:
-    """The contract's keys, every one present (null when unknown)."""
+    """The contract's keys, every one present (null when unknown). An inbound message
+    that is a keyword says which ("stop", "start", "help": agents answer HELP)."""
     shown = {key: row.get(key) for key in MESSAGE_FIELDS}
     if row.get("direction") == "in":
         shown["parts_received"] = row.get("parts_received")
+        shown["keyword"] = keyword(row.get("text") or "")
     return shown
 
 
@@ -76,6 +84,14 @@ class Views:
     def quarantine(self, limit: int = 50) -> list[dict]:
         return self.database.query("SELECT q.id, q.line_id, q.pdu, q.reason, q.received_at "
                                    "FROM quarantine q ORDER BY q.id DESC LIMIT ?", (limit,))
+
+    def audit(self, *, peer: str | None = None, operator: str | None = None,
+              limit: int = 50) -> list[dict]:
+        """Who did what and when, newest first."""
+        return self.database.query(
+            f"SELECT * FROM ({_AUDIT}) WHERE (?1 IS NULL OR peer = ?1) "
+            "AND (?2 IS NULL OR operator = ?2) ORDER BY id DESC LIMIT ?3",
+            (peer, operator, limit))
 
     def orphan_reports(self, limit: int = 50) -> list[dict]:
         return self.database.query("SELECT * FROM reports WHERE part_id IS NULL "

@@ -11,8 +11,8 @@ from modemd.store.views import message_object
 from .conftest import Clock
 from .helpers import CUSTOMER, OTHER, add_line, delivers, queue, send, status_report
 
-CONTRACT_KEYS = {"id", "direction", "peer", "line", "text", "status", "parts", "encoding",
-                 "operator", "created_at", "sent_at", "delivered_at", "error"}
+CONTRACT_KEYS = {"id", "direction", "peer", "contact", "line", "text", "status", "parts",
+                 "encoding", "operator", "created_at", "sent_at", "delivered_at", "error"}
 
 
 def is_utc_iso(value: str) -> bool:
@@ -24,7 +24,8 @@ def test_an_outbound_message_object_has_exactly_the_contract_keys(store: Store) 
     message_id = queue(store, "hello", operator="alice")
     [queued] = store.views.messages("out")
     assert set(queued) == CONTRACT_KEYS
-    assert queued == {"id": message_id, "direction": "out", "peer": CUSTOMER, "line": None,
+    assert queued == {"id": message_id, "direction": "out", "peer": CUSTOMER, "contact": None,
+                      "line": None,
                       "text": "hello", "status": "queued", "parts": 1, "encoding": "gsm7",
                       "operator": "alice", "created_at": queued["created_at"],
                       "sent_at": None, "delivered_at": None, "error": None}  # null, not omitted
@@ -44,7 +45,7 @@ def test_an_inbound_message_object_adds_parts_received(store: Store) -> None:
     [(pdu, deliver)] = delivers(CUSTOMER, "hi there")
     store.inbox.record(line, pdu, deliver)
     [shown] = store.views.messages("in")
-    assert set(shown) == CONTRACT_KEYS | {"parts_received"}
+    assert set(shown) == CONTRACT_KEYS | {"parts_received", "keyword"}
     assert (shown["direction"], shown["peer"], shown["line"], shown["text"], shown["status"],
             shown["parts"], shown["parts_received"]) == (
         "in", CUSTOMER, "+15551000001", "hi there", "received", 1, 1)

@@ -1,0 +1,45 @@
+"""Sending as every front end does it: the recipient resolved (number or contact name),
+an opt-out refused before anything is queued, then the message checked and queued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modemd.desk.people import peer_for
+from modemd.errors import InvalidInputError
+from modemd.store import OptOut, Store, prepare
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int
+    peer: str
+    parts: int
+    encoding: str
+
+
+def refusal(optout: OptOut) -> str:
+    """Why a send to an opted-out number queues nothing, and what would change it."""
+    return (f"{optout.reason()}: nothing queued; they can opt back in by texting START"
+            + ("" if optout.source is not None else
+               ", or an agent can lift it with `modemd optout remove NUMBER`"))
+
+
+def send(store: Store, to: str, text: str, *, operator: str, line: str | None = None,
+         default_region: str | None = None) -> Sent:
+    """Queue text to `to` (a number or a contact's name) from `line` (any line if None).
+    Raises InvalidInputError, queuing nothing, when the peer opted out or input is bad."""
+    peer = peer_for(store, to, default_region)
+    requested = None
+    if line is not None:
+        requested = store.lines.resolve(line)
+        if requested is None:
+            raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
+    message = prepare(peer, text, operator=operator, default_region=default_region,
+                      requested_line=requested)
+    with store.database.write():  # one transaction: a STOP cannot slip in between
+        optout = store.optouts.get(peer)
+        if optout is not None:
+            raise InvalidInputError(refusal(optout))
+        message_id = store.outbox.enqueue(message)
+    return Sent(message_id, peer, len(message.parts), message.encoding)
