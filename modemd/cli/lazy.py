@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 from click.shell_completion import CompletionItem
-from click.utils import make_default_short_help
 
 from modemd.cli.errors import ModemdGroup
 
@@ -66,7 +65,8 @@ class LazyGroup(ModemdGroup):
         """What the command's get_short_help_str(limit) says, without importing it."""
         if name in self.lazy.loaded:
             return self.lazy.loaded[name].get_short_help_str(limit)
-        return make_default_short_help(self.lazy.table[name][1], limit)
+        # a stand-in command shortens the text exactly as the real one will
+        return click.Command(name, help=self.lazy.table[name][1]).get_short_help_str(limit)
 
     def _visible(self) -> list[str]:
         loaded = self.lazy.loaded
