@@ -40,6 +40,9 @@ COMMANDS = {
              "their parts and reports, and old quarantine rows; the audit trail stays."),
     "quarantine": ("modemd.cli.agent:quarantine",
              "Inbound PDUs nobody could decode, kept raw with the reason."),
+    "reply": ("modemd.cli.agent:reply",
+             "Answer inbound message MESSAGE_ID with TEXT (- reads stdin): to its sender, from "
+             "the line it came in on."),
     "resend": ("modemd.cli.agent:resend",
              "Send a failed, expired or `unknown` message again (an agent's decision)."),
     "resume": ("modemd.cli.lines_cmd:resume",

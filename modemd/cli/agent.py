@@ -56,6 +56,33 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
         sent = sending.send(store, to, body, operator=operator or getpass.getuser(), line=line,
                             default_region=config.default_region)
     poke(config.database)
+    _queued(sent, as_json)
+
+
+@click.command()
+@click.argument("message_id", type=int, shell_complete=complete.message_ids)
+@click.argument("text")
+@click.option("--operator", default=None, help="The agent replying [default: your user name].")
+@json_option
+@store_options
+def reply(message_id: int, text: str, operator: str | None, as_json: bool,
+          config_path: str | None, db: str | None) -> None:
+    """Answer inbound message MESSAGE_ID with TEXT (- reads stdin): to its sender, from
+    the line it came in on.
+
+    Prints the new message's id. The same checks as send: an opted-out sender or a
+    sender name (alphanumeric, which cannot be answered) is refused, queuing nothing.
+    """
+    config = configuration.load(config_path, db=db)
+    body = sys.stdin.read().rstrip("\n") if text == "-" else text
+    with opened(config) as store:
+        sent = sending.reply(store, message_id, body, operator=operator or getpass.getuser(),
+                             default_region=config.default_region)
+    poke(config.database)
+    _queued(sent, as_json)
+
+
+def _queued(sent: sending.Sent, as_json: bool) -> None:
     if as_json:
         emit_json({"id": sent.message_id, "status": OutboundStatus.QUEUED, "parts": sent.parts,
                    "encoding": sent.encoding, "peer": sent.peer})

@@ -35,6 +35,28 @@ def send(store: Store, to: str, text: str, *, operator: str, line: str | None = 
         requested = store.lines.resolve(line)
         if requested is None:
             raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
+    return _queue(store, peer, text, operator=operator, requested=requested,
+                  default_region=default_region)
+
+
+def reply(store: Store, message_id: int, text: str, *, operator: str,
+          default_region: str | None = None) -> Sent:
+    """Answer inbound message_id: to its sender, from the line it came in on (the
+    customer sees the number they wrote to). The same checks as send."""
+    origin = store.inbox.origin(message_id)
+    if origin is None:
+        raise InvalidInputError(f"no inbound message {message_id}: `modemd inbox` lists "
+                                "them (reply answers a message someone sent us)")
+    peer, line_id = origin
+    if not peer.startswith("+"):
+        raise InvalidInputError(f"message {message_id} came from {peer!r}, a sender name "
+                                "(alphanumeric), not a number: it cannot be answered")
+    return _queue(store, peer, text, operator=operator, requested=line_id,
+                  default_region=default_region)
+
+
+def _queue(store: Store, peer: str, text: str, *, operator: str, requested: int | None,
+           default_region: str | None) -> Sent:
     message = prepare(peer, text, operator=operator, default_region=default_region,
                       requested_line=requested)
     with store.database.write():  # one transaction: a STOP cannot slip in between

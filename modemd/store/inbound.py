@@ -32,6 +32,13 @@ class Inbox:
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    def origin(self, message_id: int) -> tuple[str, int | None] | None:
+        """Who sent inbound message_id and on which line it came in; None if there is no
+        such inbound message."""
+        row = self.database.one("SELECT peer, line_id FROM messages WHERE id = ? "
+                                "AND direction = 'in'", (message_id,))
+        return None if row is None else (row["peer"], row["line_id"])
+
     def record(self, line_id: int, pdu: str, message: Deliver) -> Recorded:
         """Store one received part; make, complete or merge its message when it can.
         One transaction whatever it does, so one commit (one fsync) per part."""

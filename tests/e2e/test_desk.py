@@ -3,6 +3,7 @@ daemon process records them, and the agent CLI refuses, fails, flags and names."
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from .conftest import LINE1, LINE2, Desk, modemd_argv, outside, wait_for
@@ -75,3 +76,44 @@ def test_a_contact_s_name_shows_everywhere_and_send_name_delivers(desk: Desk):
     assert {m["contact"] for m in cli.run("thread", customer)} == {"Ada Lovelace"}
     assert cli.inbox(peer=customer)[0]["contact"] == "Ada Lovelace"
     assert "Ada Lovelace" in cli.run("outbox", as_json=False)
+
+
+def test_a_reply_leaves_from_the_line_the_message_came_in_on(desk: Desk):
+    emulator, cli = desk.emulator, desk.cli
+    customer = outside(93)
+    earlier = cli.send(customer, "We shipped your order", line=LINE1)
+    cli.wait_status(earlier, "delivered")  # the contact's sticky line is line1 now ...
+    emulator.inject("line2", customer, "Where is it?")  # ... but they wrote to line2
+    [question] = cli.wait_inbox(1, peer=customer)
+    done = subprocess.run(modemd_argv("reply", str(question["id"]), "Arriving today",
+                                      "--db", str(cli.db), "--json"),
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr
+    answer = cli.wait_status(json.loads(done.stdout)["id"], "delivered")
+    assert (answer["peer"], answer["line"]) == (customer, LINE2)
+    assert [r["text"] for r in emulator.submitted("line2") if r["to"] == customer] == [
+        "Arriving today"]
+
+
+def test_replies_that_cannot_be_sent_say_why_and_queue_nothing(desk: Desk):
+    emulator, cli = desk.emulator, desk.cli
+    emulator.inject("line1", "ACME", "Your code is 1234")  # an alphanumeric sender
+    [alpha] = cli.wait_inbox(1, peer="ACME")
+    before = len(cli.outbox())
+    cases = {alpha["id"]: f"message {alpha['id']} came from 'ACME', a sender name "
+                          "(alphanumeric), not a number: it cannot be answered",
+             99999: "no inbound message 99999: `modemd inbox` lists them"}
+    for message_id, said in cases.items():
+        done = subprocess.run(modemd_argv("reply", str(message_id), "hello", "--db",
+                                          str(cli.db)),
+                              capture_output=True, text=True, timeout=30, check=False)
+        assert done.returncode == 1 and said in done.stderr, done
+    customer = outside(94)
+    emulator.inject("line1", customer, "STOP")
+    [stop] = cli.wait_inbox(1, peer=customer)
+    wait_for("the opt-out", lambda: cli.run("optouts"), lambda rows: len(rows) == 1)
+    done = subprocess.run(modemd_argv("reply", str(stop["id"]), "Sorry to see you go",
+                                      "--db", str(cli.db)),
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 1 and f"{customer} opted out (STOP)" in done.stderr
+    assert len(cli.outbox()) == before, "a refused reply queues nothing"
