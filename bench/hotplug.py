@@ -25,6 +25,7 @@ from pathlib import Path
 
 from _rig import MODEMD, Child, parse_time, read_only, rig, summary
 
+from modemd.config import Config
 from modemd.daemon.metrics import MetricsServer
 from modemd.store import Store
 
@@ -75,7 +76,7 @@ def replug(running, rounds: int, rename: bool) -> list[float]:
 
 
 def running_scan() -> float:
-    return 2.0  # Config.scan_seconds' default
+    return Config().scan_seconds  # the default the bench's config keeps
 
 
 def scrape(messages: int) -> list[float]:

@@ -50,6 +50,7 @@ class Daemon:
         self._listener = WakeListener(config.database)
         self.liveness = Liveness()
         self._rescan = threading.Event()
+        self._last_scan = 0.0
         self._run_id: int | None = None
         self._extras: list[Callable[[], None]] = []  # stops for what run() started
 
@@ -153,8 +154,6 @@ class Daemon:
         while not self.stop_requested.is_set():
             if self._listener.wait(1.0):
                 self.wake_all()
-
-    _last_scan = 0.0
 
     def _scan_due(self) -> bool:
         now = self.liveness.clock()
