@@ -49,6 +49,17 @@ class ModemConfig:
 
 
 @dataclass(frozen=True)
+class Pace:
+    """Person-to-person guardrails (`[pace]`): how fast one agent may send, and how many
+    first texts to new contacts an agent and a line may start. Off only in labs."""
+
+    enabled: bool = True
+    per_agent_seconds: float = 1.0
+    new_contacts_per_agent_hour: int = 30
+    new_contacts_per_line_day: int = 200
+
+
+@dataclass(frozen=True)
 class Config:
     database: Path = DEFAULT_DATABASE
     modems: tuple[ModemConfig, ...] = ()
@@ -62,6 +73,7 @@ class Config:
     scan_seconds: float = 2.0  # the periodic scan behind (or instead of) udev events
     metrics: str | None = None  # "HOST:PORT" for Prometheus; off unless set
     retention_days: float | None = None  # prune older messages; None keeps everything
+    pace: Pace = field(default_factory=Pace)
     source: Path | None = field(default=None, compare=False)
 
     @property

@@ -1,8 +1,13 @@
-"""A nudge from `modemd send` to a running daemon: new work is in the database.
+"""Nudges between processes that share a database: Unix datagrams beside it.
 
-A Unix datagram beside the database file. If no daemon listens, the nudge is lost
-and nothing else is: the message is already committed and the daemon's start-up
-and periodic checks find it.
+`modemd send` nudges the daemon: new work is in the database. If no daemon listens,
+the nudge is lost and nothing else is: the message is already committed and the
+daemon's start-up and periodic checks find it.
+
+Whoever commits an event (the daemon, mostly) nudges every follower (`modemd watch`):
+each binds its own socket, DB.watch-PID-N, and reads the new events from the
+database when nudged. A follower that died leaves a socket nobody reads: the first
+nudge that is refused removes it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,80 @@ def poke(database: Path) -> bool:
         except OSError:
             return False
     return True
+
+
+def _watch_folders(database: Path) -> list[Path]:
+    """Where followers bind: beside the wake socket, else (a folder they cannot write)
+    in the temporary folder under the database's digest."""
+    wake = socket_path(database)
+    digest = hashlib.sha1(str(database.resolve()).encode()).hexdigest()[:16]
+    return [wake.with_name(wake.name.removesuffix(".wake") + ".watch-"),
+            Path(tempfile.gettempdir()) / f"modemd-{digest}.watch-"]
+
+
+def notify_watchers(database: Path) -> int:
+    """Nudge every follower of the database; how many heard it."""
+    heard = 0
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)
+        found = {path for prefix in _watch_folders(database)
+                 for path in prefix.parent.glob(prefix.name + "*")}
+        for path in sorted(found):
+            heard += _nudge(sock, path)
+    return heard
+
+
+def _nudge(sock: socket.socket, path: Path) -> int:
+    try:
+        sock.sendto(b"event", str(path))
+    except ConnectionRefusedError:  # its follower is gone
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return 0
+    except OSError:  # its buffer is full (it is behind and will read anyway), or gone
+        return 0
+    return 1
+
+
+class WatchListener:
+    """A follower's end: wait() returns when an event was committed (or on timeout)."""
+
+    def __init__(self, database: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.path = self._bind(database)
+
+    def _bind(self, database: Path) -> Path:
+        error: OSError | None = None
+        for prefix in _watch_folders(database):
+            path = prefix.with_name(f"{prefix.name}{os.getpid()}-{id(self):x}")
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            try:
+                self.sock.bind(str(path))
+                return path
+            except OSError as failed:
+                error = failed
+        self.sock.close()
+        raise OSError(f"cannot listen for events beside {database} or in "
+                      f"{tempfile.gettempdir()}: {error}")
+
+    def wait(self, timeout: float) -> bool:
+        """True when nudged; every nudge already waiting is taken at once."""
+        self.sock.settimeout(timeout)
+        try:
+            self.sock.recv(64)
+        except OSError:
+            return False
+        self.sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            while self.sock.recv(64):
+                pass
+        return True
+
+    def close(self) -> None:
+        self.sock.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
 
 
 class WakeListener:

@@ -16,12 +16,19 @@ COMMANDS = {
              "too: the operator is then the number that texted), contact changes."),
     "backup": ("modemd.cli.ops_cmd:backup",
              "Copy the database to PATH, consistent even while the daemon writes."),
+    "cancel": ("modemd.cli.agent:cancel",
+             "Cancel a scheduled or queued message before any part of it went out."),
     "check": ("modemd.cli.ops_cmd:check",
              "Check a configuration without starting anything: it parses, its ports open, its "
              "discover globs match, the database location is writable, ModemManager keeps off "
              "our ports."),
+    "claim": ("modemd.cli.conversations_cmd:claim",
+             "Take the conversation with PEER: other agents need --force to text it."),
     "contact": ("modemd.cli.desk_cmd:contact",
              "Names for numbers: shown in every listing, and `modemd send NAME` works."),
+    "conversations": ("modemd.cli.conversations_cmd:conversations",
+             "One row per contact, the most recent first: last message, unread count, the "
+             "agent who claimed it, opted out or not."),
     "demo": ("modemd.cli.demo:demo",
              "Start two emulated lines and the daemon; send one message between them."),
     "emulator": ("modemd.cli.emulator_cmd:emulator",
@@ -40,6 +47,8 @@ COMMANDS = {
              "their parts and reports, and old quarantine rows; the audit trail stays."),
     "quarantine": ("modemd.cli.agent:quarantine",
              "Inbound PDUs nobody could decode, kept raw with the reason."),
+    "release": ("modemd.cli.conversations_cmd:release",
+             "Give up the claim on the conversation with PEER."),
     "reply": ("modemd.cli.agent:reply",
              "Answer inbound message MESSAGE_ID with TEXT (- reads stdin): to its sender, from "
              "the line it came in on."),
@@ -58,7 +67,11 @@ COMMANDS = {
              "without stopping; and the database: its path, free bytes on its disk, whether "
              "that is full."),
     "thread": ("modemd.cli.agent:thread",
-             "The conversation with PEER, both directions, oldest first."),
+             "The conversation with PEER, both directions, oldest first; its inbound "
+             "messages are read from now on."),
+    "watch": ("modemd.cli.watch_cmd:watch",
+             "Follow events until Ctrl-C: inbound messages, status changes, line states, "
+             "opt-outs."),
 }
 
 

@@ -3,11 +3,23 @@ an opt-out refused before anything is queued, then the message checked and queue
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from modemd.config import Pace
 from modemd.desk.people import peer_for
 from modemd.errors import InvalidInputError
-from modemd.store import OptOut, Store, prepare
+from modemd.store import OptOut, OutboundStatus, Store, prepare
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a send may differ from the plain one: later (`--at`), over another agent's
+    claim (`--force`), and the person-to-person pace rules in force."""
+
+    at: datetime | None = None
+    force: bool = False
+    pace: Pace = field(default_factory=Pace)
 
 
 @dataclass(frozen=True)
@@ -16,6 +28,9 @@ class Sent:
     peer: str
     parts: int
     encoding: str
+    status: OutboundStatus = OutboundStatus.QUEUED
+    scheduled_for: str | None = None
+    warnings: tuple[str, ...] = field(default=())  # queued anyway; the agent should know
 
 
 def refusal(optout: OptOut) -> str:
@@ -26,7 +41,7 @@ def refusal(optout: OptOut) -> str:
 
 
 def send(store: Store, to: str, text: str, *, operator: str, line: str | None = None,
-         default_region: str | None = None) -> Sent:
+         default_region: str | None = None, options: Options = Options()) -> Sent:
     """Queue text to `to` (a number or a contact's name) from `line` (any line if None).
     Raises InvalidInputError, queuing nothing, when the peer opted out or input is bad."""
     peer = peer_for(store, to, default_region)
@@ -36,11 +51,11 @@ def send(store: Store, to: str, text: str, *, operator: str, line: str | None = 
         if requested is None:
             raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
     return _queue(store, peer, text, operator=operator, requested=requested,
-                  default_region=default_region)
+                  default_region=default_region, options=options)
 
 
 def reply(store: Store, message_id: int, text: str, *, operator: str,
-          default_region: str | None = None) -> Sent:
+          default_region: str | None = None, options: Options = Options()) -> Sent:
     """Answer inbound message_id: to its sender, from the line it came in on (the
     customer sees the number they wrote to). The same checks as send."""
     origin = store.inbox.origin(message_id)
@@ -52,11 +67,11 @@ def reply(store: Store, message_id: int, text: str, *, operator: str,
         raise InvalidInputError(f"message {message_id} came from {peer!r}, a sender name "
                                 "(alphanumeric), not a number: it cannot be answered")
     return _queue(store, peer, text, operator=operator, requested=line_id,
-                  default_region=default_region)
+                  default_region=default_region, options=options)
 
 
 def _queue(store: Store, peer: str, text: str, *, operator: str, requested: int | None,
-           default_region: str | None) -> Sent:
+           default_region: str | None, options: Options) -> Sent:
     message = prepare(peer, text, operator=operator, default_region=default_region,
                       requested_line=requested)
     with store.database.write():  # one transaction: a STOP cannot slip in between

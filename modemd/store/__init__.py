@@ -8,6 +8,7 @@ from pathlib import Path
 from modemd.store.contacts import Contact, Contacts
 from modemd.store.db import Database, StoreError
 from modemd.store.enqueue import prepare
+from modemd.store.events import Events
 from modemd.store.faults import (
     DaemonLock,
     StoreCorrupt,
@@ -27,6 +28,7 @@ from modemd.store.outbound import Claim, NewMessage, Outbox
 from modemd.store.reports import Reports
 from modemd.store.runs import Runs
 from modemd.store.states import (
+    EventKind,
     IllegalTransition,
     InboundStatus,
     LineState,
@@ -54,6 +56,7 @@ class Store:
         self.stats = Stats(self.database)
         self.optouts = Optouts(self.database)
         self.contacts = Contacts(self.database)
+        self.events = Events(self.database)
 
     def close(self) -> None:
         self.database.close()
@@ -82,6 +85,8 @@ __all__ = [
     "Claim",
     "Contact",
     "DaemonLock",
+    "EventKind",
+    "Events",
     "IllegalTransition",
     "InboundStatus",
     "Keyword",

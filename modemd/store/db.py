@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from modemd.store.faults import (
     missing,
 )
 from modemd.store.migrations import MIGRATIONS
+from modemd.wake import notify_watchers
 
 BUSY_TIMEOUT_MS = 10_000
 # A write needs room for its WAL frames (a page plus a 24-byte header each) and, later,
@@ -135,10 +136,16 @@ def connect(path: Path | str, *, create: bool = True,
         return _opened(path, verify=verify, holding=True)
 
 
+class Connection(sqlite3.Connection):
+    """sqlite3's connection with a flag: did this transaction write an event?"""
+
+    events_written = False
+
+
 def _opened(path: Path, *, verify: bool, holding: bool) -> sqlite_utils.Database:
     with store_errors(path):
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
+                               timeout=BUSY_TIMEOUT_MS / 1000, factory=Connection)
     try:
         with store_errors(path):
             return _prepared(conn, path, verify=verify, holding=holding)
@@ -237,6 +244,9 @@ class Database:
         self._lock = threading.RLock()
         self._writing = False
         self._room = room_needed(self.db.conn.execute("PRAGMA page_size").fetchone()[0])
+        # after a commit that wrote events: wake whoever follows them (`modemd watch`)
+        self.on_events: Callable[[], None] = (
+            (lambda: None) if str(path) == ":memory:" else lambda: notify_watchers(self._file))
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -267,6 +277,9 @@ class Database:
                     raise
                 finally:
                     self._writing = False
+                    announce, conn.events_written = conn.events_written, False
+            if announce and not conn.in_transaction:
+                self.on_events()
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

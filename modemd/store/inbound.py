@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from modemd.sms import Deliver
 from modemd.store.db import Database, iso, utc_now
+from modemd.store.events import record
 from modemd.store.optouts import apply_keyword
-from modemd.store.states import InboundStatus
+from modemd.store.states import EventKind, InboundStatus
 from modemd.store.transitions import move_inbound
 
 MISSING = "[…]"  # where a part never arrived
@@ -143,6 +144,7 @@ def _make_message(conn: sqlite3.Connection, parts: list[tuple[int, int, str]]) -
     message_id = int(cursor.lastrowid or 0)
     conn.executemany("UPDATE inbound_parts SET message_id = ? WHERE id = ?",
                      [(message_id, part_id) for part_id, _, _ in parts])
+    record(conn, EventKind.INBOUND, message_id=message_id)
     if received >= total:  # complete: a STOP counts in this same transaction
         apply_keyword(conn, message_id, peer, text)
     return message_id

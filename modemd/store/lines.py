@@ -7,8 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from modemd.store.db import Database, iso, utc_now
+from modemd.store.events import record
 from modemd.store.outbound import LineChooser
-from modemd.store.states import IN_QUEUE, LineState, PauseCause, sql_list
+from modemd.store.states import IN_QUEUE, EventKind, LineState, PauseCause, sql_list
 from modemd.store.transitions import audit
 
 
@@ -61,11 +62,16 @@ class Lines:
 
     def set_state(self, line_id: int, state: LineState, reason: str | None = None,
                   cause: PauseCause | None = None) -> None:
-        """What the line's worker says it is (the worker's machine checks the move)."""
+        """What the line's worker says it is (the worker's machine checks the move); a
+        new state or reason is an event."""
         with self.database.write() as conn:
+            before = conn.execute("SELECT state, reason FROM lines WHERE id = ?",
+                                  (line_id,)).fetchone()
             conn.execute("UPDATE lines SET state = ?, reason = ?, pause_cause = ?, "
                          "last_seen_at = ? WHERE id = ?",
                          (state, reason, cause, iso(utc_now()), line_id))
+            if before is not None and tuple(before) != (state, reason):
+                record(conn, EventKind.LINE, line_id=line_id)
 
     def request_resume(self, line_id: int, operator: str) -> str | None:
         """An agent says what paused the line is fixed; its worker resumes when it sees

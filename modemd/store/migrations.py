@@ -6,6 +6,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from modemd.store import schema
+from modemd.store.states import EventKind, sql_list
 
 MIGRATIONS = Migrations("modemd")
 
@@ -138,4 +139,32 @@ def desk(db: sqlite_utils.Database) -> None:
     );
     ALTER TABLE audit ADD COLUMN peer TEXT;
     CREATE INDEX audit_by_peer ON audit(peer, id);
+    """)
+
+
+@MIGRATIONS(name="0005_desk_live", transactional=False)
+def desk_live(db: sqlite_utils.Database) -> None:
+    """Scheduled and cancelled messages (new statuses: the CHECKs again), unread inbound,
+    first texts to new contacts (pace limits count them), conversation claims, and the
+    event outbox that `watch` follows. An event's id only grows (AUTOINCREMENT): a
+    follower resumes after the last one it saw, even across pruning."""
+    schema.rebuild(db, {"messages": schema.MESSAGES, "outbound_parts": schema.OUTBOUND_PARTS})
+    db.executescript(f"""
+    BEGIN IMMEDIATE;
+    UPDATE messages SET read_at = created_at WHERE direction = 'in';  -- history is read
+    CREATE INDEX messages_scheduled ON messages(status, scheduled_for)
+        WHERE scheduled_for IS NOT NULL;
+    CREATE INDEX messages_by_operator ON messages(operator, created_at)
+        WHERE direction = 'out';
+    CREATE TABLE claims (
+        peer TEXT PRIMARY KEY, operator TEXT NOT NULL, since TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event TEXT NOT NULL CHECK (event IN {sql_list(EventKind)}),
+        at TEXT NOT NULL, peer TEXT, message_id INTEGER, line_id INTEGER,
+        payload TEXT NOT NULL  -- the event object as it was at the change, JSON
+    );
+    CREATE INDEX events_by_time ON events(at);
+    COMMIT;
     """)

@@ -11,8 +11,9 @@ import sqlite3
 from dataclasses import asdict, dataclass
 
 from modemd.store.db import Database, iso, utc_now
+from modemd.store.events import record
 from modemd.store.keywords import Keyword, keyword, keyword_word
-from modemd.store.states import OutboundStatus, PartStatus
+from modemd.store.states import NOT_STARTED, EventKind, OutboundStatus, PartStatus, sql_list
 from modemd.store.transitions import audit, move_message, move_part
 
 BY_AGENT = "AGENT"  # the keyword column of an opt-out an agent recorded
@@ -55,6 +56,7 @@ class Optouts:
             if current is None:
                 _opt_out(conn, peer, BY_AGENT, source=None, operator=operator)
                 audit(conn, operator, "optout", None, "recorded by an agent", peer=peer)
+                record(conn, EventKind.OPTOUT, peer=peer, opted_out=True)
                 current = _current(conn, peer)
             assert current is not None
             return current
@@ -66,6 +68,7 @@ class Optouts:
             if current is not None:
                 conn.execute("DELETE FROM optouts WHERE peer = ?", (peer,))
                 audit(conn, operator, "optin", None, "lifted by an agent", peer=peer)
+                record(conn, EventKind.OPTOUT, peer=peer, opted_out=False)
             return current
 
 
@@ -76,9 +79,11 @@ def apply_keyword(conn: sqlite3.Connection, message_id: int, peer: str, text: st
     if meaning is Keyword.STOP and _current(conn, peer) is None:
         _opt_out(conn, peer, word or "", source=message_id, operator=None)
         audit(conn, peer, "optout", message_id, f"texted {word}", peer=peer)
+        record(conn, EventKind.OPTOUT, message_id=message_id, opted_out=True)
     elif meaning is Keyword.START and _current(conn, peer) is not None:
         conn.execute("DELETE FROM optouts WHERE peer = ?", (peer,))
         audit(conn, peer, "optin", message_id, f"texted {word}", peer=peer)
+        record(conn, EventKind.OPTOUT, message_id=message_id, opted_out=False)
 
 
 def _current(conn: sqlite3.Connection, peer: str) -> OptOut | None:
@@ -99,8 +104,8 @@ def _opt_out(conn: sqlite3.Connection, peer: str, word: str, *, source: int | No
 def _fail_queued(conn: sqlite3.Connection, peer: str, reason: str) -> None:
     """What waits in the queue for the peer fails; a message being sent right now is
     left to finish (its parts may already be on the air)."""
-    waiting = conn.execute("SELECT id FROM messages WHERE direction = 'out' AND peer = ? "
-                           "AND status = ?", (peer, OutboundStatus.QUEUED)).fetchall()
+    waiting = conn.execute(f"SELECT id FROM messages WHERE direction = 'out' AND peer = ? "
+                           f"AND status IN {sql_list(NOT_STARTED)}", (peer,)).fetchall()
     for (message_id,) in waiting:
         for (part_id,) in conn.execute(
                 "SELECT id FROM outbound_parts WHERE message_id = ? AND status = ?",

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from modemd.store.db import Database, iso, utc_now
+from modemd.store.events import record
 from modemd.store.states import (
     IN_QUEUE,
     PART_DONE,
     RESENDABLE,
+    EventKind,
     IllegalTransition,
     OutboundStatus,
     PartStatus,
@@ -70,15 +72,23 @@ class Outbox:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def enqueue(self, message: NewMessage) -> int:
-        """One transaction: the message, its parts and the audit line, or nothing."""
+    def enqueue(self, message: NewMessage, *, scheduled_for: str | None = None,
+                new_contact: bool = False, line_id: int | None = None) -> int:
+        """One transaction: the message, its parts, the audit line and the event, or
+        nothing. scheduled_for: `scheduled` until then, else `queued`. new_contact: the
+        first text either way with this peer (pace limits count these). line_id: a line
+        chosen now (default: the requested one, if any)."""
         now = iso(utc_now())
+        status = _O.QUEUED if scheduled_for is None else _O.SCHEDULED
         with self.database.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO messages (direction, peer, text, encoding, parts, status, line_id, "
-                "requested_line, operator, created_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (message.peer, message.text, message.encoding, len(message.parts), _O.QUEUED,
-                 message.requested_line, message.requested_line, message.operator, now))
+                "requested_line, operator, created_at, scheduled_for, new_contact) "
+                "VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (message.peer, message.text, message.encoding, len(message.parts), status,
+                 line_id if line_id is not None else message.requested_line,
+                 message.requested_line, message.operator, now, scheduled_for,
+                 int(new_contact)))
             message_id = int(cursor.lastrowid or 0)
             conn.executemany(
                 "INSERT INTO outbound_parts (message_id, seq, pdu, tpdu_length, status) "
@@ -86,6 +96,7 @@ class Outbox:
                 [(message_id, seq, p.pdu, p.tpdu_length, _P.QUEUED)
                  for seq, p in enumerate(message.parts, start=1)])
             audit(conn, message.operator, "send", message_id, f"to {message.peer}")
+            record(conn, EventKind.STATUS, message_id=message_id)
         return message_id
 
     def claim(self, line_id: int, choose: LineChooser) -> Claim | None:

@@ -45,7 +45,10 @@ CREATE TABLE messages (
     reference INTEGER, wide INTEGER,
     operator TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT,
     created_at TEXT NOT NULL, sent_at TEXT, delivered_at TEXT, smsc_time TEXT,
-    error TEXT
+    error TEXT,
+    scheduled_for TEXT,  -- `send --at`: when it joins the queue
+    read_at TEXT,  -- inbound: when an agent opened the thread
+    new_contact INTEGER NOT NULL DEFAULT 0  -- outbound: the first text either way (pace)
 )"""
 
 OUTBOUND_PARTS = f"""

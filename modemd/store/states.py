@@ -19,6 +19,7 @@ class IllegalTransition(ModemdError):
 
 
 class OutboundStatus(StrEnum):
+    SCHEDULED = "scheduled"  # an agent's `send --at`: it joins the queue at scheduled_for
     QUEUED = "queued"  # waiting for a line (maybe not before next_attempt_at)
     SENDING = "sending"  # a line claimed it; parts are going out
     SENT = "sent"  # every part was accepted by the SC
@@ -26,6 +27,7 @@ class OutboundStatus(StrEnum):
     FAILED = "failed"  # refused for good, or a report said it failed
     EXPIRED = "expired"  # the SC gave up: validity period over
     UNKNOWN = "unknown"  # a PDU went out without an answer: may have been sent
+    CANCELLED = "cancelled"  # an agent took it back before any part went out
 
 
 class PartStatus(StrEnum):
@@ -35,6 +37,7 @@ class PartStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    CANCELLED = "cancelled"  # its message was cancelled before it went out
 
 
 class InboundStatus(StrEnum):
@@ -65,25 +68,37 @@ class PauseCause(StrEnum):
     SIM = "sim"  # SIM missing or failed: the SIM ready again
 
 
+class EventKind(StrEnum):
+    """What an event in the outbox reports (`watch`, and later the API and webhooks)."""
+
+    INBOUND = "inbound"  # a message arrived (complete, or incomplete: parts missing)
+    STATUS = "status"  # an outbound message was queued or changed status
+    LINE = "line"  # a line's state changed
+    OPTOUT = "optout"  # a number opted out or back in
+
+
 _O, _P, _I, _L = OutboundStatus, PartStatus, InboundStatus, LineState
 
 OUTBOUND_TRANSITIONS: Mapping[OutboundStatus, frozenset[OutboundStatus]] = {
-    _O.QUEUED: frozenset({_O.SENDING, _O.FAILED}),  # failed: the peer opted out meanwhile
+    _O.SCHEDULED: frozenset({_O.QUEUED, _O.FAILED, _O.CANCELLED}),
+    _O.QUEUED: frozenset({_O.SENDING, _O.FAILED, _O.CANCELLED}),  # failed: an opt-out
     _O.SENDING: frozenset({_O.QUEUED, _O.SENT, _O.FAILED, _O.UNKNOWN}),
     _O.SENT: frozenset({_O.DELIVERED, _O.FAILED, _O.EXPIRED}),  # by the parts' reports
     _O.DELIVERED: frozenset(),
     _O.FAILED: frozenset({_O.QUEUED}),  # an agent's resend
     _O.EXPIRED: frozenset({_O.QUEUED}),
     _O.UNKNOWN: frozenset({_O.QUEUED}),
+    _O.CANCELLED: frozenset(),
 }
 
 PART_TRANSITIONS: Mapping[PartStatus, frozenset[PartStatus]] = {
-    _P.QUEUED: frozenset({_P.SENDING, _P.FAILED}),  # its message failed: an opt-out
+    _P.QUEUED: frozenset({_P.SENDING, _P.FAILED, _P.CANCELLED}),  # failed: an opt-out
     _P.SENDING: frozenset({_P.QUEUED, _P.SENT, _P.FAILED, _P.UNKNOWN}),
     _P.SENT: frozenset({_P.DELIVERED, _P.FAILED}),  # by its status report
     _P.DELIVERED: frozenset(),
     _P.FAILED: frozenset({_P.QUEUED}),  # an agent's resend
     _P.UNKNOWN: frozenset({_P.QUEUED}),
+    _P.CANCELLED: frozenset(),
 }
 
 INBOUND_TRANSITIONS: Mapping[InboundStatus, frozenset[InboundStatus]] = {
@@ -114,6 +129,8 @@ LINE_TRANSITIONS: Mapping[LineState, frozenset[LineState]] = {
 IN_QUEUE = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
 # Parts that need no more sending: a message whose parts are all here is sent.
 PART_DONE = (PartStatus.SENT, PartStatus.DELIVERED, PartStatus.FAILED)
+# Waiting, no part out yet: what an opt-out fails and an agent may cancel.
+NOT_STARTED = (OutboundStatus.SCHEDULED, OutboundStatus.QUEUED)
 # What an agent may resend.
 RESENDABLE = (OutboundStatus.FAILED, OutboundStatus.UNKNOWN, OutboundStatus.EXPIRED)
 # Line states that do not answer for the modem: shown as trouble in the log.

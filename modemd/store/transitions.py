@@ -7,10 +7,12 @@ import sqlite3
 from collections.abc import Mapping
 
 from modemd.store.db import StoreError, iso, utc_now
+from modemd.store.events import record, status_changed
 from modemd.store.states import (
     INBOUND_TRANSITIONS,
     OUTBOUND_TRANSITIONS,
     PART_TRANSITIONS,
+    EventKind,
     InboundStatus,
     OutboundStatus,
     PartStatus,
@@ -31,6 +33,8 @@ def move_message(conn: sqlite3.Connection, message_id: int, new: OutboundStatus,
                    OUTBOUND_TRANSITIONS, f"message {message_id}", new,
                    f"no outbound message {message_id}: check the id with `modemd outbox`")
     _update(conn, "messages", message_id, {"status": new, **columns})
+    if status_changed(OutboundStatus(old), new):
+        record(conn, EventKind.STATUS, message_id=message_id)
     return OutboundStatus(old)
 
 
@@ -51,6 +55,7 @@ def move_inbound(conn: sqlite3.Connection, message_id: int, new: InboundStatus,
              f"inbound message {message_id}", new,
              f"no inbound message {message_id}: check the id with `modemd inbox`")
     _update(conn, "messages", message_id, {"status": new, **columns})
+    record(conn, EventKind.INBOUND, message_id=message_id)  # a late part completed it
 
 
 def _checked(conn: sqlite3.Connection, where: str, row_id: int, table: Mapping,

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from modemd.store.db import Database
 from modemd.store.keywords import keyword
 from modemd.store.states import IN_QUEUE, OutboundStatus, sql_list
 
 MESSAGE_FIELDS = ("id", "direction", "peer", "contact", "line", "text", "status", "parts",
-                  "encoding", "operator", "created_at", "sent_at", "delivered_at", "error")
+                  "encoding", "operator", "created_at", "scheduled_for", "sent_at",
+                  "delivered_at", "error")
 _SELECT = ("SELECT m.*, COALESCE(l.own_number, l.name, l.imsi) AS line, c.name AS contact "
            "FROM messages m LEFT JOIN lines l ON l.id = m.line_id "
            "LEFT JOIN contacts c ON c.peer = m.peer")
+_LINES = (f"SELECT l.*, (SELECT COUNT(*) FROM messages m WHERE m.line_id = l.id AND "
+          f"m.direction = 'out' AND m.status IN {sql_list(IN_QUEUE)}) AS queue_depth "
+          f"FROM lines l")
 _AUDIT = ("SELECT a.id, a.at, a.operator, a.action, COALESCE(a.peer, m.peer) AS peer, "
           "c.name AS contact, a.message_id, a.detail FROM audit a "
           "LEFT JOIN messages m ON m.id = a.message_id "
@@ -23,8 +29,27 @@ def message_object(row: dict) -> dict:
     shown = {key: row.get(key) for key in MESSAGE_FIELDS}
     if row.get("direction") == "in":
         shown["parts_received"] = row.get("parts_received")
+        shown["read_at"] = row.get("read_at")
         shown["keyword"] = keyword(row.get("text") or "")
     return shown
+
+
+def message_on(conn: sqlite3.Connection, message_id: int) -> dict | None:
+    """A message object read inside the caller's transaction (for an event)."""
+    row = _row(conn, f"{_SELECT} WHERE m.id = ?", message_id)
+    return None if row is None else message_object(row)
+
+
+def line_on(conn: sqlite3.Connection, line_id: int) -> dict | None:
+    """A line object as `status --json` shows it, inside the caller's transaction."""
+    return _row(conn, f"{_LINES} WHERE l.id = ?", line_id)
+
+
+def _row(conn: sqlite3.Connection, sql: str, key: int) -> dict | None:
+    cursor = conn.execute(sql, (key,))
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row,
+                                             strict=True))
 
 
 class Views:
@@ -71,10 +96,7 @@ class Views:
         return shown
 
     def lines(self) -> list[dict]:
-        return self.database.query(
-            f"SELECT l.*, (SELECT COUNT(*) FROM messages m WHERE m.line_id = l.id AND "
-            f"m.direction = 'out' AND m.status IN {sql_list(IN_QUEUE)}) AS queue_depth "
-            f"FROM lines l ORDER BY l.id")
+        return self.database.query(f"{_LINES} ORDER BY l.id")
 
     def unassigned_queue(self) -> int:
         row = self.database.one("SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "

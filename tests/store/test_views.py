@@ -12,7 +12,8 @@ from .conftest import Clock
 from .helpers import CUSTOMER, OTHER, add_line, delivers, queue, send, status_report
 
 CONTRACT_KEYS = {"id", "direction", "peer", "contact", "line", "text", "status", "parts",
-                 "encoding", "operator", "created_at", "sent_at", "delivered_at", "error"}
+                 "encoding", "operator", "created_at", "scheduled_for", "sent_at",
+                 "delivered_at", "error"}
 
 
 def is_utc_iso(value: str) -> bool:
@@ -28,7 +29,7 @@ def test_an_outbound_message_object_has_exactly_the_contract_keys(store: Store) 
                       "line": None,
                       "text": "hello", "status": "queued", "parts": 1, "encoding": "gsm7",
                       "operator": "alice", "created_at": queued["created_at"],
-                      "sent_at": None, "delivered_at": None, "error": None}  # null, not omitted
+                      "scheduled_for": None, "sent_at": None, "delivered_at": None, "error": None}  # null, not omitted
     send(store, line, mr=4)
     pdu, report = status_report(4)
     store.reports.record(line, pdu, report)
@@ -45,7 +46,7 @@ def test_an_inbound_message_object_adds_parts_received(store: Store) -> None:
     [(pdu, deliver)] = delivers(CUSTOMER, "hi there")
     store.inbox.record(line, pdu, deliver)
     [shown] = store.views.messages("in")
-    assert set(shown) == CONTRACT_KEYS | {"parts_received", "keyword"}
+    assert set(shown) == CONTRACT_KEYS | {"parts_received", "keyword", "read_at"}
     assert (shown["direction"], shown["peer"], shown["line"], shown["text"], shown["status"],
             shown["parts"], shown["parts_received"]) == (
         "in", CUSTOMER, "+15551000001", "hi there", "received", 1, 1)
