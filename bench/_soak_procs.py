@@ -121,13 +121,16 @@ class Daemon:
 
 
 class Agents:
-    """`modemd send/resend ... --db DB --json`, the very click commands, in this process."""
+    """`modemd send/resend ... --db DB --config CONFIG --json`, the very click commands, in
+    this process (the soak's configuration: pace rules off)."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, config: Path) -> None:
         self.db = db
+        self.config = config
 
     def _run(self, *args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(modemd_cli, [*args, "--db", str(self.db)])
+        result = CliRunner().invoke(modemd_cli, [*args, "--db", str(self.db),
+                                                 "--config", str(self.config)])
         return result.exit_code, result.stdout, result.stderr
 
     def send(self, to: str, text: str, line: str | None) -> tuple[int | None, str | None]:

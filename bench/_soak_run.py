@@ -58,8 +58,10 @@ def _write_config(folder: Path, rig: Rig, lines: int) -> Path:
     modems = "".join(f'[[modem]]\nport = "{rig.port(i)}"\nname = "line{i}"\n\n'
                      for i in range(1, lines + 1))
     config = folder / "modemd.toml"
+    # a soak is bulk by design: a lab rig, outside the person-to-person pace rules
     config.write_text(f'database = "{rig.db}"\n'
-                      f"reassembly_timeout_minutes = {REASSEMBLY_MINUTES}\n\n{modems}")
+                      f"reassembly_timeout_minutes = {REASSEMBLY_MINUTES}\n\n{modems}"
+                      "[pace]\nenabled = false\n")
     return config
 
 
@@ -91,7 +93,8 @@ def soak(settings: Settings, progress: Callable[[str], None] = print) -> Outcome
         actions, daemon = _start(settings, folder, rig, log)
         progress(f"soak seed {settings.seed}: {settings.lines} lines, {len(actions)} actions "
                  f"over {settings.minutes:g} min; folder {folder}")
-        executor = Executor(rig.control, daemon, Agents(rig.db), rig.db, log)
+        executor = Executor(rig.control, daemon, Agents(rig.db, folder / "modemd.toml"),
+                            rig.db, log)
         with StateWatch(rig.db, log["line_states"]):
             run_plan(executor, actions, time.monotonic(), progress)
             settle_seconds, quiet = _end(executor, rig, settings.settle_timeout, progress)

@@ -2,15 +2,24 @@
 
 Each sample is one new interpreter running `python -m modemd ...` to its exit, timed
 from the spawn (time.perf_counter around subprocess.run), after --warmup unmeasured
-runs (the page cache warm, the .pyc files written). `send` queues into a temp
-database with --db (created by the warm-up); `inbox` lists a temp database holding
---rows received messages recorded through the store API. `python -c pass` is shown
-as the floor every command pays. --python picks the interpreter, e.g. a fresh venv's
-(`python -m venv V && V/bin/pip install .`), which is what a newcomer gets; whether
-numpy is importable there is printed, since sqlite_utils loads it when present.
-Targets: send <= 120 ms, inbox <= 150 ms (median).
+rounds (the page cache warm, the .pyc files written). The commands take turns, one
+run each per round, so a busy machine slows them all alike; the CPU time (user +
+system) of each child is shown beside the wall time, and moves less with the load;
+the minimum is what a run undisturbed by other work takes.
 
-    python bench/cli_startup.py [--runs 20] [--warmup 3] [--rows 200] [--python PATH]
+`send` queues into a temp database with --db (created by the warm-up), a new agent
+(--operator) each round so that [pace] lets it through; `inbox` lists a temp database
+holding --rows received messages recorded through the store API. `python -c pass` is
+the floor every command pays, and `import click` the part of what is left that the
+command line's framework takes.
+
+--python picks the interpreter, e.g. a fresh venv's (`python -m venv V && V/bin/pip
+install .`), which is what a newcomer gets; given twice (before and after a change),
+both are timed in the same rounds. Whether numpy is importable is printed: where it
+is, sqlite_utils loads it, but modemd imports sqlite_utils only to migrate.
+Targets: send <= 120 ms, inbox <= 150 ms (median wall).
+
+    python bench/cli_startup.py [--runs 20] [--warmup 3] [--rows 200] [--python PATH ...]
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,18 +44,30 @@ from modemd.store import LineIdentity, Store
 TARGETS_MS = {"send": 120.0, "inbox": 150.0}
 
 
-def timed(argv: list[str], runs: int, warmup: int, cwd: str) -> list[float]:
-    """Wall milliseconds of runs fresh processes; each must exit 0."""
-    samples = []
+def sample(argv: list[str], cwd: str) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one fresh process, which must exit 0."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False,
+                          cwd=cwd)  # no ./modemd.toml there
+    wall = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    return wall, cpu
+
+
+def timed(commands: dict[tuple[int, str], list[str]], runs: int, warmup: int,
+          cwd: str) -> dict[tuple[int, str], list[tuple[float, float]]]:
+    """Each command's (wall, CPU) samples, the commands taking turns round by round;
+    "{n}" in an argument becomes the round's number."""
+    samples: dict[tuple[int, str], list[tuple[float, float]]] = {key: [] for key in commands}
     for index in range(warmup + runs):
-        started = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, check=False,
-                              cwd=cwd)  # no ./modemd.toml there
-        elapsed = (time.perf_counter() - started) * 1000
-        if done.returncode != 0:
-            sys.exit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.strip()}")
-        if index >= warmup:
-            samples.append(elapsed)
+        for key, argv in commands.items():
+            measured = sample([arg.replace("{n}", f"{index:04d}") for arg in argv], cwd)
+            if index >= warmup:
+                samples[key].append(measured)
     return samples
 
 
@@ -72,11 +94,30 @@ def has_numpy(python: str) -> bool:
     return probe.returncode == 0
 
 
-def report(name: str, samples: list[float]) -> None:
+def report(name: str, samples: list[tuple[float, float]]) -> None:
+    walls, cpus = [wall for wall, _ in samples], [cpu for _, cpu in samples]
+    median = statistics.median(walls)
     target = TARGETS_MS.get(name)
-    goal = f"   (target <= {target:g} ms)" if target else ""
-    print(f"  {name:<12} median {statistics.median(samples):6.1f} ms   "
-          f"p90 {p90(samples):6.1f} ms{goal}")
+    goal = "" if target is None else (
+        f"   target <= {target:g} ms: {'met' if median <= target else 'NOT met'}")
+    print(f"  {name:<12} median {median:6.1f} ms   min {min(walls):6.1f} ms   p90 "
+          f"{p90(walls):6.1f} ms   CPU median {statistics.median(cpus):6.1f} ms{goal}")
+
+
+def commands_of(python: str, folder: Path, label: str, rows: int) -> dict[str, list[str]]:
+    """What is timed for one interpreter, its databases made by its own modemd."""
+    send_db, inbox_db = folder / f"send-{label}.db", folder / f"inbox-{label}.db"
+    subprocess.run([python, __file__, "--seed", str(inbox_db), "--rows", str(rows)],
+                   check=True)
+    modemd = [python, "-m", "modemd"]
+    # an agent per round: [pace] lets one agent send once a second
+    send = [*modemd, "send", "--db", str(send_db), "--operator"]
+    return {
+        "python pass": [python, "-c", "pass"],
+        "import click": [python, "-c", "import click"],
+        "send": [*send, "bench-{n}", "+12015553000", "start-up"],
+        "inbox": [*modemd, "inbox", "--db", str(inbox_db)],
+    }
 
 
 def main() -> None:
@@ -84,23 +125,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rows", type=int, default=200, help="received messages in inbox's DB")
-    parser.add_argument("--python", default=sys.executable, help="the interpreter to time")
+    parser.add_argument("--python", action="append",
+                        help="an interpreter to time (again for another, timed in the same "
+                        "rounds: before and after) [default: this one]")
+    parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)  # the child's part
     args = parser.parse_args()
+    if args.seed:
+        seed_inbox(args.seed, args.rows)
+        return
+    pythons = args.python or [sys.executable]
     with tempfile.TemporaryDirectory(prefix="modemd-bench-startup-") as folder:
-        send_db, inbox_db = Path(folder, "send.db"), Path(folder, "inbox.db")
-        seed_inbox(inbox_db, args.rows)
-        modemd = [args.python, "-m", "modemd"]
-        commands = {
-            "python pass": [args.python, "-c", "pass"],
-            "send": [*modemd, "send", "--db", str(send_db), "--operator", "bench",
-                     "+12015553000", "bench start-up"],
-            "inbox": [*modemd, "inbox", "--db", str(inbox_db)],
-        }
         os.environ.pop("MODEMD_CONFIG", None)  # the same defaults for every run
-        print(f"{args.python}: numpy {'installed' if has_numpy(args.python) else 'absent'}; "
-              f"{args.runs} runs after {args.warmup} warm-up")
-        for name, argv in commands.items():
-            report(name, timed(argv, args.runs, args.warmup, folder))
+        # the warm-up writes .pyc files (into the temp folder, not the source tree), as a
+        # user's first run does; without them a source checkout compiles every time
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(folder, "pycache"))
+        commands = {(index, name): argv for index, python in enumerate(pythons)
+                    for name, argv in commands_of(python, Path(folder), str(index),
+                                                     args.rows).items()}
+        print(f"{args.runs} runs after {args.warmup} warm-up, load average "
+              f"{os.getloadavg()[0]:.2f}")
+        samples = timed(commands, args.runs, args.warmup, folder)
+        for index, python in enumerate(pythons):
+            print(f"{python}: numpy {'installed' if has_numpy(python) else 'absent'}")
+            for name in ("python pass", "import click", "send", "inbox"):
+                report(name, samples[index, name])
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def main() -> None:
                     spawn = time.time()
                     if mode == "cli":
                         out = subprocess.run(
-                            [*MODEMD, "send", "--db", str(running.db), to, f"cli {i}"],
+                            [*MODEMD, "send", "--db", str(running.db), to, f"cli {i}",
+                             "--operator", f"bench{i}"],  # [pace]: 1 send/s per agent
                             capture_output=True, text=True, check=True)
                         message_id, poked = int(out.stdout.strip()), spawn
                     else:

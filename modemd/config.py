@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,9 @@ _TOP_KEYS = {"database": str, "modem": list, "default_region": str,
              "sweep_minutes": _NUMBER, "monitor_seconds": _NUMBER, "discover": list,
              "discover_grace_seconds": _NUMBER, "scan_seconds": _NUMBER, "metrics": str,
              "retention_days": _NUMBER}
+_TABLES = {"pace": dict}  # [pace]; scalar settings are _TOP_KEYS
+_PACE_KEYS = {"enabled": bool, "per_agent_seconds": _NUMBER,
+              "new_contacts_per_agent_hour": int, "new_contacts_per_line_day": int}
 _MATCHERS = ("port", "imei", "iccid")
 
 
@@ -125,7 +126,8 @@ def load(flag: str | None = None, *, db: str | None = None,
     values = {k: data[k] for k in _TOP_KEYS.keys() - {"database", "modem", "discover"}
               if k in data}
     config = Config(database=Path(database), modems=modems, source=path,
-                    discover=_discover(data, modems, path), **values)
+                    discover=_discover(data, modems, path),
+                    pace=_pace(data.get("pace", {}), path), **values)
     config.metrics_address  # noqa: B018  (a bad address is refused now, not at start)
     _check_positive(config, path)
     return config
@@ -139,6 +141,20 @@ def _check_positive(config: Config, path: Path | None) -> None:
             raise InvalidInputError(f"{path}: {key} = {value} must be more than 0")
     if config.discover_grace_seconds < 0:
         raise InvalidInputError(f"{path}: discover_grace_seconds cannot be negative")
+
+
+def _pace(table: dict, path: Path | None) -> Pace:
+    _check_keys(table, _PACE_KEYS, f"{path}: [pace]")
+    pace = Pace(**table)
+    if pace.per_agent_seconds < 0:
+        raise InvalidInputError(f"{path}: [pace] per_agent_seconds = {pace.per_agent_seconds} "
+                                "cannot be negative (0 lets an agent send back to back)")
+    for key in ("new_contacts_per_agent_hour", "new_contacts_per_line_day"):
+        if getattr(pace, key) < 1:
+            raise InvalidInputError(f"{path}: [pace] {key} = {getattr(pace, key)} must be "
+                                    "1 or more; to lift every limit (labs only) set "
+                                    "enabled = false")
+    return pace
 
 
 def _discover(data: dict, modems: tuple[ModemConfig, ...], path: Path | None) -> tuple[str, ...]:
@@ -156,17 +172,21 @@ def _discover(data: dict, modems: tuple[ModemConfig, ...], path: Path | None) ->
 
 
 def _read(path: Path) -> dict:
+    import tomllib  # noqa: PLC0415  (only a command that finds a file reads one)
+
     try:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise InvalidInputError(f"cannot read the configuration {path}: {error}") from error
-    _check_keys(data, _TOP_KEYS, f"{path}")
+    _check_keys(data, _TOP_KEYS | _TABLES, f"{path}")
     return data
 
 
 def _check_keys(data: dict, known: dict[str, type | tuple], where: str) -> None:
     for key, value in data.items():
         if key not in known:
+            import difflib  # noqa: PLC0415  (only a mistake needs it)
+
             close = difflib.get_close_matches(key, list(known), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {sorted(known)}"
             raise InvalidInputError(f"{where}: unknown setting {key!r}; {hint}")
@@ -178,7 +198,7 @@ def _check_keys(data: dict, known: dict[str, type | tuple], where: str) -> None:
 
 def _kind_name(kind: type | tuple) -> str:
     names = {str: "a string", int: "a whole number", bool: "true or false",
-             list: "a list", _NUMBER: "a number"}
+             list: "a list", dict: "a table", _NUMBER: "a number"}
     return names.get(kind, str(kind))  # type: ignore[call-overload]
 
 

@@ -13,26 +13,46 @@ nudge that is refused removes it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import socket
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    import socket
+
+# socket, hashlib and tempfile are imported where used: `modemd inbox` and the other
+# listings import this module (through the store) but never nudge anyone
 _MAX_PATH = 100  # sun_path is 108 bytes on Linux
+
+
+def _digest(database: Path) -> str:
+    import hashlib  # noqa: PLC0415  (see above)
+
+    return hashlib.sha1(str(database.resolve()).encode()).hexdigest()[:16]
+
+
+def _temporary_folder() -> Path:
+    import tempfile  # noqa: PLC0415  (see above)
+
+    return Path(tempfile.gettempdir())
+
+
+def _datagram_socket() -> socket.socket:
+    import socket  # noqa: PLC0415  (see above)
+
+    return socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 
 
 def socket_path(database: Path) -> Path:
     candidate = database.resolve().with_name(database.name + ".wake")
     if len(str(candidate)) < _MAX_PATH:
         return candidate
-    digest = hashlib.sha1(str(database.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"modemd-{digest}.wake"
+    return _temporary_folder() / f"modemd-{_digest(database)}.wake"
 
 
 def poke(database: Path) -> bool:
     """True if a daemon heard it."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+    with _datagram_socket() as sock:
         try:
             sock.sendto(b"wake", str(socket_path(database)))
         except OSError:
@@ -44,15 +64,14 @@ def _watch_folders(database: Path) -> list[Path]:
     """Where followers bind: beside the wake socket, else (a folder they cannot write)
     in the temporary folder under the database's digest."""
     wake = socket_path(database)
-    digest = hashlib.sha1(str(database.resolve()).encode()).hexdigest()[:16]
     return [wake.with_name(wake.name.removesuffix(".wake") + ".watch-"),
-            Path(tempfile.gettempdir()) / f"modemd-{digest}.watch-"]
+            _temporary_folder() / f"modemd-{_digest(database)}.watch-"]
 
 
 def notify_watchers(database: Path) -> int:
     """Nudge every follower of the database; how many heard it."""
     heard = 0
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+    with _datagram_socket() as sock:
         sock.setblocking(False)
         found = {path for prefix in _watch_folders(database)
                  for path in prefix.parent.glob(prefix.name + "*")}
@@ -77,7 +96,7 @@ class WatchListener:
     """A follower's end: wait() returns when an event was committed (or on timeout)."""
 
     def __init__(self, database: Path) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock = _datagram_socket()
         self.path = self._bind(database)
 
     def _bind(self, database: Path) -> Path:
@@ -88,12 +107,14 @@ class WatchListener:
                 os.unlink(path)
             try:
                 self.sock.bind(str(path))
+                with contextlib.suppress(OSError):  # the writer may be another user of
+                    os.chmod(path, 0o660)  # the database's group (the daemon's)
                 return path
             except OSError as failed:
                 error = failed
         self.sock.close()
         raise OSError(f"cannot listen for events beside {database} or in "
-                      f"{tempfile.gettempdir()}: {error}")
+                      f"{_temporary_folder()}: {error}")
 
     def wait(self, timeout: float) -> bool:
         """True when nudged; every nudge already waiting is taken at once."""
@@ -121,7 +142,7 @@ class WakeListener:
         self.path = socket_path(database)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock = _datagram_socket()
         self.sock.bind(str(self.path))
 
     def wait(self, timeout: float) -> bool:

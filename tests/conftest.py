@@ -3,7 +3,9 @@ AT and transport tests run their `rig` over ptys too)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -19,3 +21,20 @@ def rig() -> Iterator[Rig]:
     inprocess.install(rig)
     yield rig
     rig.close()
+
+
+@pytest.fixture
+def local_zone() -> Iterator[Callable[[str], None]]:
+    """local_zone("Europe/Berlin"): the computer's time zone (TZ) for this test only."""
+    before = os.environ.get("TZ")
+
+    def use(zone: str) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()

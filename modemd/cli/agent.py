@@ -1,9 +1,11 @@
-"""What agents run: send, resend, outbox, inbox, thread, show, status, quarantine."""
+"""What agents run: send, reply, resend, cancel, outbox, inbox, thread, show, status,
+quarantine."""
 
 from __future__ import annotations
 
 import getpass
 import sys
+from datetime import datetime
 
 import click
 
@@ -11,15 +13,20 @@ from modemd import config as configuration
 from modemd.cli import complete
 from modemd.cli.common import json_option, opened, store_options
 from modemd.cli.liveness import ago, daemon_state
-from modemd.cli.output import emit_json, table
-from modemd.desk import sending
+from modemd.cli.output import emit_json, field, table
+from modemd.desk import claims, sending, when
 from modemd.errors import InvalidInputError
-from modemd.store import OutboundStatus
 from modemd.store.runs import age_seconds
 from modemd.wake import poke
 
 LIST_COLUMNS = ("id", "created_at", "peer", "contact", "line", "status", "parts", "keyword",
                 "text")
+AT_HELP = ("Send at WHEN, not now: an ISO 8601 time with Z or an offset "
+           "(2026-12-24T09:00Z, 2026-12-24T09:00+01:00), or \"YYYY-MM-DD HH:MM\" (or ISO "
+           "without offset) in this computer's local time zone. The message is `scheduled` "
+           "until then; `modemd cancel ID` takes it back.")
+FORCE_HELP = ("Send even though another agent claimed the conversation (`modemd claim`); "
+              "the audit records it.")
 LINE_COLUMNS = ("id", "name", "own_number", "port", "state", "signal", "registration",
                 "operator", "queue_depth", "last_seen", "reason")
 
@@ -39,22 +46,28 @@ def _short(rows: list[dict], width: int = 48) -> list[dict]:
               help="Send from this line (id, name, own number, ICCID or IMSI); it waits for "
               "that line. Default: the line this contact last talked to, else the least busy.")
 @click.option("--operator", default=None, help="The agent sending [default: your user name].")
+@click.option("--at", "at", default=None, metavar="WHEN", help=AT_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @json_option
 @store_options
-def send(to: str, text: str, line: str | None, operator: str | None, as_json: bool,
-         config_path: str | None, db: str | None) -> None:
+def send(to: str, text: str, line: str | None, operator: str | None, at: str | None,
+         force: bool, as_json: bool, config_path: str | None, db: str | None) -> None:
     """Queue TEXT to TO (E.164, national with default_region set, or a contact's name);
     TEXT - reads stdin.
 
     Prints the message id. Works while the daemon is stopped: the message waits
     in the database. A rejected message queues nothing; so does one to a number that
-    opted out (STOP).
+    opted out (STOP), and one over a pace limit ([pace]: it says which, and when a send
+    may go). With --at it is `scheduled` until WHEN, then queued (a daemon
+    that was stopped sends it when it starts); every check is made when it is scheduled.
     """
     config = configuration.load(config_path, db=db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
     with opened(config, create=True) as store:
         sent = sending.send(store, to, body, operator=operator or getpass.getuser(), line=line,
-                            default_region=config.default_region)
+                            default_region=config.default_region,
+                            options=sending.Options(at=_at(at), force=force,
+                                                    pace=config.pace))
     poke(config.database)
     _queued(sent, as_json)
 
@@ -63,10 +76,12 @@ def send(to: str, text: str, line: str | None, operator: str | None, as_json: bo
 @click.argument("message_id", type=int, shell_complete=complete.message_ids)
 @click.argument("text")
 @click.option("--operator", default=None, help="The agent replying [default: your user name].")
+@click.option("--at", "at", default=None, metavar="WHEN", help=AT_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @json_option
 @store_options
-def reply(message_id: int, text: str, operator: str | None, as_json: bool,
-          config_path: str | None, db: str | None) -> None:
+def reply(message_id: int, text: str, operator: str | None, at: str | None, force: bool,
+          as_json: bool, config_path: str | None, db: str | None) -> None:
     """Answer inbound message MESSAGE_ID with TEXT (- reads stdin): to its sender, from
     the line it came in on.
 
@@ -77,15 +92,24 @@ def reply(message_id: int, text: str, operator: str | None, as_json: bool,
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
     with opened(config) as store:
         sent = sending.reply(store, message_id, body, operator=operator or getpass.getuser(),
-                             default_region=config.default_region)
+                             default_region=config.default_region,
+                             options=sending.Options(at=_at(at), force=force,
+                                                     pace=config.pace))
     poke(config.database)
     _queued(sent, as_json)
 
 
+def _at(text: str | None) -> datetime | None:
+    return None if text is None else when.parse(text)
+
+
 def _queued(sent: sending.Sent, as_json: bool) -> None:
+    for warning in sent.warnings:  # queued anyway; stdout stays the id alone
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
-        emit_json({"id": sent.message_id, "status": OutboundStatus.QUEUED, "parts": sent.parts,
-                   "encoding": sent.encoding, "peer": sent.peer})
+        emit_json({"id": sent.message_id, "status": sent.status, "parts": sent.parts,
+                   "encoding": sent.encoding, "peer": sent.peer,
+                   "scheduled_for": sent.scheduled_for})
     else:
         click.echo(sent.message_id)
 
@@ -104,6 +128,24 @@ def resend(message_id: int, operator: str | None, config_path: str | None,
     click.echo(message_id)
 
 
+@click.command()
+@click.argument("message_id", type=int, shell_complete=complete.message_ids)
+@click.option("--operator", default=None, help="The agent cancelling [default: your user name].")
+@store_options
+def cancel(message_id: int, operator: str | None, config_path: str | None,
+           db: str | None) -> None:
+    """Cancel a scheduled or queued message before any part of it went out.
+
+    Prints the id. The message and its parts become `cancelled` (final) and the audit
+    records who. Refused once a line took it (`sending`): a part may be on the air.
+    """
+    config = configuration.load(config_path, db=db)
+    with opened(config) as store:
+        store.schedule.cancel(message_id, operator or getpass.getuser())
+    poke(config.database)  # the daemon drops its timer for a scheduled one
+    click.echo(message_id)
+
+
 def _listing(direction: str, name: str, help_text: str) -> click.Command:
     @click.command(name, help=help_text)
     @click.option("--limit", type=int, default=50, show_default=True, help="How many.")
@@ -112,12 +154,24 @@ def _listing(direction: str, name: str, help_text: str) -> click.Command:
     @json_option
     @store_options
     def listing(limit: int, peer: str | None, status: str | None, as_json: bool,
-                config_path: str | None, db: str | None) -> None:
+                config_path: str | None, db: str | None, unread: bool = False) -> None:
         with opened(configuration.load(config_path, db=db)) as store:
-            rows = store.views.messages(direction, limit=limit, peer=peer, status=status)
-        emit_json(rows) if as_json else table(_short(rows), LIST_COLUMNS)
+            rows = store.views.messages(direction, limit=limit, peer=peer, status=status,
+                                        unread=unread)
+        emit_json(rows) if as_json else table(_short(rows), _columns(rows))
 
+    if direction == "in":  # only inbound messages are read or unread
+        click.option("--unread", is_flag=True, help="Only those no agent has read yet (not "
+                     "opened with `modemd thread`).")(listing)
     return listing
+
+
+def _columns(rows: list[dict]) -> tuple[str, ...]:
+    """The listing's columns; scheduled_for after status when a row has one."""
+    if not any(row.get("scheduled_for") for row in rows):
+        return LIST_COLUMNS
+    at = LIST_COLUMNS.index("status") + 1
+    return (*LIST_COLUMNS[:at], "scheduled_for", *LIST_COLUMNS[at:])
 
 
 outbox = _listing("out", "outbox", "Outbound messages, newest first.")
@@ -126,12 +180,25 @@ inbox = _listing("in", "inbox", "Inbound messages, newest first (incomplete: par
 
 @click.command()
 @click.argument("peer", shell_complete=complete.peers)
+@click.option("--keep-unread", is_flag=True, help="Leave its unread messages unread.")
 @json_option
 @store_options
-def thread(peer: str, as_json: bool, config_path: str | None, db: str | None) -> None:
-    """The conversation with PEER, both directions, oldest first."""
-    with opened(configuration.load(config_path, db=db)) as store:
-        rows = store.views.thread(peer)
+def thread(peer: str, keep_unread: bool, as_json: bool, config_path: str | None,
+           db: str | None) -> None:
+    """The conversation with PEER, both directions, oldest first; its inbound messages
+    are read from now on.
+
+    PEER: a number, a contact's name, or a sender name as it came. --keep-unread
+    leaves them unread (`modemd conversations` counts them). A database that cannot
+    be written still shows the thread, saying so on stderr.
+    """
+    config = configuration.load(config_path, db=db)
+    with opened(config) as store:
+        opened_thread = claims.open_thread(store, peer, keep_unread=keep_unread,
+                                           default_region=config.default_region)
+    if opened_thread.not_marked:
+        click.echo(f"Warning: {opened_thread.not_marked}", err=True)
+    rows = opened_thread.messages
     emit_json(rows) if as_json else table(_short(rows, 60), ("id", "created_at", "direction",
                                                               "line", "status", "keyword",
                                                               "text"))
@@ -152,7 +219,7 @@ def show(message_id: int, as_json: bool, config_path: str | None, db: str | None
         return
     for key, value in found.items():
         if key not in ("part_list", "reports"):
-            click.echo(f"{key:>14}: {'-' if value is None else value}")
+            click.echo(f"{key:>14}: {field(key, value)}")
     for title in ("part_list", "reports"):
         if found.get(title):
             click.echo(f"\n{title.replace('_list', 's')}:")

@@ -15,7 +15,8 @@ from modemd.store import Store
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--db", "db", default=None, metavar="PATH",
                            help="Database file [env MODEMD_DB; else `database` in the config; "
-                           "else ./modemd.db]; only `run` and `send` create a missing one."
+                           "else ./modemd.db]; only run, send, contact add, optout add and watch "
+                           "create a missing one."
                            )(command)
     return click.option("--config", "config_path", default=None, metavar="PATH",
                         help="Configuration TOML [env MODEMD_CONFIG; else ./modemd.toml; else "
@@ -36,3 +37,9 @@ def opened(config: configuration.Config, *, create: bool = False) -> Iterator[St
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+
+
+def operator_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--operator: who is acting, recorded in the audit (default: the invoking user)."""
+    return click.option("--operator", default=None,
+                        help="The agent doing it [default: your user name].")(command)

@@ -7,16 +7,12 @@ import getpass
 import click
 
 from modemd import config as configuration
-from modemd.cli.common import json_option, opened, store_options
+from modemd.cli.common import json_option, opened, operator_option, store_options
 from modemd.cli.output import emit_json, table
 from modemd.desk import people
 
 AUDIT_COLUMNS = ("id", "at", "operator", "action", "peer", "contact", "message_id", "detail")
 
-
-def _operator_option(command):
-    return click.option("--operator", default=None,
-                        help="The agent doing it [default: your user name].")(command)
 
 
 @click.group()
@@ -31,7 +27,7 @@ def optout() -> None:
 
 @optout.command("add")
 @click.argument("number")
-@_operator_option
+@operator_option
 @store_options
 def optout_add(number: str, operator: str | None, config_path: str | None,
                db: str | None) -> None:
@@ -46,7 +42,7 @@ def optout_add(number: str, operator: str | None, config_path: str | None,
 
 @optout.command("remove")
 @click.argument("number")
-@_operator_option
+@operator_option
 @store_options
 def optout_remove(number: str, operator: str | None, config_path: str | None,
                   db: str | None) -> None:
@@ -79,7 +75,7 @@ def contact() -> None:
 @contact.command("add")
 @click.argument("number")
 @click.argument("name")
-@_operator_option
+@operator_option
 @store_options
 def contact_add(number: str, name: str, operator: str | None, config_path: str | None,
                 db: str | None) -> None:
@@ -93,7 +89,7 @@ def contact_add(number: str, name: str, operator: str | None, config_path: str |
 
 @contact.command("remove")
 @click.argument("number")
-@_operator_option
+@operator_option
 @store_options
 def contact_remove(number: str, operator: str | None, config_path: str | None,
                    db: str | None) -> None:

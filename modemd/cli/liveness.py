@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from modemd.cli.output import elapsed
 from modemd.store import DaemonLock, Store
 from modemd.store.runs import STALE_SECONDS, age_seconds
 
@@ -82,15 +83,13 @@ def _describe(info: dict) -> str:
 
 
 def ago(seconds: float | None) -> str:
-    """3 s ago, 5 min ago, 2 h ago, 4 d ago; '-' when unknown."""
+    """3 s ago, 5 min ago, 2 h ago, 4 d ago; '-' when unknown. Seconds, unlike a
+    table's "just now": a heartbeat 40 s old is news."""
     if seconds is None:
         return "-"
     return f"{duration(seconds)} ago"
 
 
 def duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (172800, "h", 3600)):
-        if seconds < limit:
-            return f"{seconds / size:.0f} {unit}"
-    return f"{seconds / 86400:.0f} d"
+    """In the units and rounding of the tables' relative times (output.elapsed)."""
+    return elapsed(seconds)

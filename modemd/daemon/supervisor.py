@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from modemd.config import Config, ModemConfig
 from modemd.daemon.fleet import Fleet
 from modemd.daemon.notify import notify, watchdog_interval
+from modemd.daemon.timetable import Timetable
 from modemd.daemon.watchdog import Liveness, Pinger
 from modemd.errors import InvalidInputError
 from modemd.services.discovery import UdevHint
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 REOPEN_SECONDS = 5  # how soon a freed disk is noticed
 TICK_SECONDS = 0.5  # the supervisor loop: signals, scans, the watchdog's first stamp
+RELEASE_SECONDS = 30  # scheduled messages due: in case a timer was missed (a full disk)
 
 
 class Daemon:
@@ -47,6 +49,7 @@ class Daemon:
         self.gate = StoreGate(self.store.database)
         self.fleet = Fleet(config, self.store, self._worker)
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.timetable = Timetable(self.scheduler, self.store, self._guarded(self._release_due))
         self._listener = WakeListener(config.database)
         self.liveness = Liveness()
         self._rescan = threading.Event()
@@ -84,6 +87,7 @@ class Daemon:
         self._install_signals()
         self._start_extras()  # first: a metrics port in use refuses before any modem
         self._schedule()
+        self.timetable.sync()  # what `send --at` left in the database, due ones at once
         self.fleet.start()
         threading.Thread(target=self._wake_loop, name="wake", daemon=True).start()
 
@@ -154,6 +158,7 @@ class Daemon:
         while not self.stop_requested.is_set():
             if self._listener.wait(1.0):
                 self.wake_all()
+                self.timetable.sync()  # a new `send --at`, or a `cancel`
 
     def _scan_due(self) -> bool:
         now = self.liveness.clock()
@@ -175,6 +180,7 @@ class Daemon:
         add(self._guarded(self._reassembly), "interval", seconds=30, **every)
         add(self._guarded(self._deadlines), "interval", minutes=10, **every)
         add(self._reopen, "interval", seconds=REOPEN_SECONDS, **every)
+        add(self._guarded(self._release_due), "interval", seconds=RELEASE_SECONDS, **every)
         beat = self._beat_seconds()
         now = datetime.now(UTC)
         add(self._scheduler_beat, "interval", seconds=beat, next_run_time=now, **every)
@@ -205,6 +211,13 @@ class Daemon:
     def _reopen(self) -> None:
         if self.gate.closed and self.gate.try_open():
             self._per_line("sweep")()  # what arrived meanwhile waits on the SIMs
+            self.wake_all()
+
+    def _release_due(self) -> None:
+        """Scheduled messages whose time has come join the queue; a line takes them now."""
+        released = self.store.schedule.release_due()
+        if released:
+            log.info("scheduled messages %s are due: queued", released)
             self.wake_all()
 
     def _reassembly(self) -> None:

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from modemd.config import Pace
+from modemd.desk import claims, pace
 from modemd.desk.people import peer_for
+from modemd.desk.when import checked
 from modemd.errors import InvalidInputError
 from modemd.store import OptOut, OutboundStatus, Store, prepare
+from modemd.store.db import iso
 
 
 @dataclass(frozen=True)
@@ -67,16 +70,25 @@ def reply(store: Store, message_id: int, text: str, *, operator: str,
         raise InvalidInputError(f"message {message_id} came from {peer!r}, a sender name "
                                 "(alphanumeric), not a number: it cannot be answered")
     return _queue(store, peer, text, operator=operator, requested=line_id,
-                  default_region=default_region, options=options)
+                  default_region=default_region, options=options, answering=message_id)
 
 
 def _queue(store: Store, peer: str, text: str, *, operator: str, requested: int | None,
-           default_region: str | None, options: Options) -> Sent:
+           default_region: str | None, options: Options, answering: int | None = None) -> Sent:
     message = prepare(peer, text, operator=operator, default_region=default_region,
-                      requested_line=requested)
-    with store.database.write():  # one transaction: a STOP cannot slip in between
+                      requested_line=requested, answering=answering)
+    scheduled_for = None if options.at is None else iso(checked(options.at))
+    with store.database.write() as conn:  # one transaction: a STOP cannot slip in between
         optout = store.optouts.get(peer)
         if optout is not None:
             raise InvalidInputError(refusal(optout))
-        message_id = store.outbox.enqueue(message)
-    return Sent(message_id, peer, len(message.parts), message.encoding)
+        over_claim = claims.check(store, peer, operator, options.force)
+        warnings = tuple(filter(None, [claims.recent_other(store, peer, operator)]))
+        cleared = pace.check(conn, peer, operator, requested=requested, rules=options.pace)
+        message_id = store.outbox.enqueue(message, scheduled_for=scheduled_for,
+                                          new_contact=cleared.new_contact,
+                                          line_id=cleared.line_id)
+        claims.forced(store, over_claim, operator, message_id)
+    status = OutboundStatus.QUEUED if scheduled_for is None else OutboundStatus.SCHEDULED
+    return Sent(message_id, peer, len(message.parts), message.encoding, status, scheduled_for,
+                warnings)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from modemd.store.claims import Claims, ConversationClaim, Released, Taken
 from modemd.store.contacts import Contact, Contacts
+from modemd.store.conversations import Conversations
 from modemd.store.db import Database, StoreError
 from modemd.store.enqueue import prepare
 from modemd.store.events import Events
@@ -27,6 +29,7 @@ from modemd.store.optouts import OptOut, Optouts
 from modemd.store.outbound import Claim, NewMessage, Outbox
 from modemd.store.reports import Reports
 from modemd.store.runs import Runs
+from modemd.store.schedule import Schedule
 from modemd.store.states import (
     EventKind,
     IllegalTransition,
@@ -57,6 +60,9 @@ class Store:
         self.optouts = Optouts(self.database)
         self.contacts = Contacts(self.database)
         self.events = Events(self.database)
+        self.claims = Claims(self.database)
+        self.conversations = Conversations(self.database)
+        self.schedule = Schedule(self.database)
 
     def close(self) -> None:
         self.database.close()
@@ -84,6 +90,7 @@ class Store:
 __all__ = [
     "Claim",
     "Contact",
+    "ConversationClaim",
     "DaemonLock",
     "EventKind",
     "Events",
@@ -99,6 +106,7 @@ __all__ = [
     "PartStatus",
     "PauseCause",
     "Recorded",
+    "Released",
     "Store",
     "StoreCorrupt",
     "StoreError",
@@ -108,6 +116,7 @@ __all__ = [
     "StoreMissing",
     "StoreReadOnly",
     "StoreTooNew",
+    "Taken",
     "chooser",
     "keyword",
     "prepare",

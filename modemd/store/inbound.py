@@ -3,23 +3,27 @@ nothing); incomplete messages after a timeout, late parts merged in; quarantine.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from modemd.sms import Deliver
 from modemd.store.db import Database, iso, utc_now
 from modemd.store.events import record
 from modemd.store.optouts import apply_keyword
 from modemd.store.states import EventKind, InboundStatus
 from modemd.store.transitions import move_inbound
 
+if TYPE_CHECKING:
+    from modemd.sms import Deliver
+
 MISSING = "[…]"  # where a part never arrived
 REFERENCE_WINDOW = timedelta(hours=24)  # networks reuse concatenation references
 
 
 def fingerprint(line_id: int | None, pdu: str) -> str:
+    import hashlib  # noqa: PLC0415  (OpenSSL's, a few ms that listings never need)
+
     return hashlib.sha256(f"{line_id}:{pdu.strip().upper()}".encode()).hexdigest()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 
@@ -128,6 +127,8 @@ class Lines:
 
 def _pin_hash(iccid: str, pin: str) -> str:
     """Remember which PIN failed without storing the PIN."""
+    import hashlib  # noqa: PLC0415  (OpenSSL's: a few ms that agent commands never need)
+
     return hashlib.sha256(f"{iccid}:{pin}".encode()).hexdigest()
 
 

@@ -1,12 +1,16 @@
-"""Named schema migrations, applied in order at start-up (sqlite-utils Migrations)."""
+"""Named schema migrations, applied in order at start-up (by sqlite-utils, imported only
+when one is pending: see migrating.py)."""
 
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils import Migrations
+from typing import TYPE_CHECKING
 
 from modemd.store import schema
+from modemd.store.migrating import Migrations
 from modemd.store.states import EventKind, sql_list
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 MIGRATIONS = Migrations("modemd")
 
@@ -156,6 +160,10 @@ def desk_live(db: sqlite_utils.Database) -> None:
         WHERE scheduled_for IS NOT NULL;
     CREATE INDEX messages_by_operator ON messages(operator, created_at)
         WHERE direction = 'out';
+    CREATE INDEX messages_unread ON messages(peer)  -- unread counts cost what is unread
+        WHERE direction = 'in' AND read_at IS NULL;
+    CREATE INDEX messages_first_texts ON messages(created_at)  -- a line's day, for pace
+        WHERE direction = 'out' AND new_contact = 1;
     CREATE TABLE claims (
         peer TEXT PRIMARY KEY, operator TEXT NOT NULL, since TEXT NOT NULL
     );

@@ -18,6 +18,7 @@ from modemd.store.db import Database, iso, utc_now
 from modemd.store.events import record
 from modemd.store.states import (
     IN_QUEUE,
+    NOT_STARTED,
     PART_DONE,
     RESENDABLE,
     EventKind,
@@ -49,6 +50,12 @@ class NewMessage:
     parts: tuple[NewPart, ...]
     operator: str
     requested_line: int | None = None
+    answering: int | None = None  # a reply: the inbound message it answers
+
+    @property
+    def action(self) -> str:
+        """What the audit calls it."""
+        return "send" if self.answering is None else "reply"
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,9 @@ class Outbox:
                 "VALUES (?, ?, ?, ?, ?)",
                 [(message_id, seq, p.pdu, p.tpdu_length, _P.QUEUED)
                  for seq, p in enumerate(message.parts, start=1)])
-            audit(conn, message.operator, "send", message_id, f"to {message.peer}")
+            audit(conn, message.operator, message.action, message_id,
+                  f"to {message.peer}" + (f", answering #{message.answering}"
+                                          if message.answering is not None else ""))
             record(conn, EventKind.STATUS, message_id=message_id)
         return message_id
 
@@ -211,15 +220,16 @@ class Outbox:
             audit(conn, operator, "resend", message_id, None)
 
     def reassign_from(self, line_id: int) -> int:
-        """The line is gone: its queued messages may go out on another line, except
-        those pinned to it (--line) and those with a part already out (the rest must
-        follow from the same number). How many were freed."""
+        """The line is gone: its queued and scheduled messages may go out on another
+        line, except those pinned to it (--line) and those with a part already out (the
+        rest must follow from the same number). How many were freed."""
         with self.database.write() as conn:
             cursor = conn.execute(
-                "UPDATE messages SET line_id = NULL WHERE direction = 'out' AND status = ?1 "
-                "AND line_id = ?2 AND requested_line IS NOT ?2 AND NOT EXISTS (SELECT 1 FROM "
-                "outbound_parts p WHERE p.message_id = messages.id AND p.status != ?3)",
-                (_O.QUEUED, line_id, _P.QUEUED))
+                f"UPDATE messages SET line_id = NULL WHERE direction = 'out' "
+                f"AND status IN {sql_list(NOT_STARTED)} AND line_id = ?1 "
+                "AND requested_line IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM "
+                "outbound_parts p WHERE p.message_id = messages.id AND p.status != ?2)",
+                (line_id, _P.QUEUED))
             return cursor.rowcount
 
     def depth(self, line_id: int | None = None) -> int:

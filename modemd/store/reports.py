@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from modemd.sms import ReportOutcome, StatusReport
 from modemd.store.db import Database, iso, utc_now
 from modemd.store.inbound import fingerprint
 from modemd.store.states import OutboundStatus, PartStatus
 from modemd.store.transitions import move_part, rollup
+
+if TYPE_CHECKING:
+    from modemd.sms import StatusReport
 
 MATCH_WINDOW = timedelta(days=3)
 
@@ -71,6 +74,8 @@ def _match(conn: sqlite3.Connection, line_id: int, report: StatusReport,
 
 def _apply(conn: sqlite3.Connection, part: tuple[int, int], report: StatusReport,
            now: str | None) -> None:
+    from modemd.sms import ReportOutcome  # noqa: PLC0415  (the codec: the daemon's, not the CLI's)
+
     part_id, message_id = part
     outcome = report.outcome
     if outcome is ReportOutcome.PENDING:

@@ -1,12 +1,12 @@
 """Retention: final messages older than N days go, with the rows that hang on them.
 
 Only messages in a final status go (an allow-list, so a status added later is kept
-until someone decides otherwise): outbound sent, delivered, failed, expired, unknown;
-inbound received, incomplete. A message's age is its last activity (created, sent or
-delivered). With a message go its outbound parts, the delivery reports matched to
-them and its inbound parts; old quarantine rows and old orphaned reports go too. The
-audit trail is kept: it records who did what, and its message ids stay meaningful in
-a backup.
+until someone decides otherwise): outbound sent, delivered, failed, expired, unknown,
+cancelled; inbound received, incomplete. A message's age is its last activity
+(created, sent or delivered). With a message go its outbound parts, the delivery reports matched to
+them and its inbound parts; old quarantine rows, old orphaned reports and old events
+(the outbox `watch` follows: a feed, not state) go too. The audit trail is kept: it
+records who did what, and its message ids stay meaningful in a backup.
 
 Deleting is done in chunks of CHUNK messages, one short transaction each, so the
 daemon's lines never wait long for the write lock while a big backlog is pruned.
@@ -26,7 +26,7 @@ from modemd.store.states import InboundStatus, OutboundStatus, sql_list
 CHUNK = 500  # messages per transaction: a few ms of write lock each
 PAUSE_SECONDS = 0.005  # between chunks, so waiting writers get the lock
 FINAL_OUT = (OutboundStatus.SENT, OutboundStatus.DELIVERED, OutboundStatus.FAILED,
-             OutboundStatus.EXPIRED, OutboundStatus.UNKNOWN)
+             OutboundStatus.EXPIRED, OutboundStatus.UNKNOWN, OutboundStatus.CANCELLED)
 FINAL_IN = (InboundStatus.RECEIVED, InboundStatus.INCOMPLETE)
 _LAST_ACTIVITY = "MAX(created_at, COALESCE(sent_at, ''), COALESCE(delivered_at, ''))"
 _OLD_MESSAGES = (
@@ -34,7 +34,8 @@ _OLD_MESSAGES = (
     f"OR (direction = 'in' AND status IN {sql_list(FINAL_IN)})) AND {_LAST_ACTIVITY} < :before")
 _OLD_QUARANTINE = "SELECT id FROM quarantine WHERE received_at < :before"
 _OLD_ORPHANS = "SELECT id FROM reports WHERE part_id IS NULL AND received_at < :before"
-TABLES = ("messages", "outbound_parts", "inbound_parts", "reports", "quarantine")
+_OLD_EVENTS = "SELECT event_id FROM events WHERE at < :before"
+TABLES = ("messages", "outbound_parts", "inbound_parts", "reports", "quarantine", "events")
 
 
 def cutoff(days: float, now: datetime | None = None) -> str:
@@ -53,7 +54,8 @@ def prune(database: Database, days: float, now: datetime | None = None) -> dict:
     deleted = dict.fromkeys(TABLES, 0)
     while _step(database, deleted, "messages", lambda conn: _messages(conn, before)):
         pass
-    for table, select in (("quarantine", _OLD_QUARANTINE), ("reports", _OLD_ORPHANS)):
+    for table, select in (("quarantine", _OLD_QUARANTINE), ("reports", _OLD_ORPHANS),
+                          ("events", _OLD_EVENTS)):
         while _step(database, deleted, table,
                     lambda conn, t=table, s=select: _rows(conn, t, s, before)):
             pass
@@ -72,6 +74,7 @@ def prunable(database: Database, days: float, now: datetime | None = None) -> di
         "reports": f"SELECT (SELECT COUNT(*) FROM reports WHERE part_id IN {parts}) "
                    f"+ (SELECT COUNT(*) FROM ({_OLD_ORPHANS})) AS n",
         "quarantine": f"SELECT COUNT(*) AS n FROM ({_OLD_QUARANTINE})",
+        "events": f"SELECT COUNT(*) AS n FROM ({_OLD_EVENTS})",
     }
     with database.snapshot():
         return {table: _count(database, sql, before) for table, sql in counts.items()}
@@ -115,6 +118,7 @@ def _messages(conn: sqlite3.Connection, before: str) -> dict[str, int]:
 
 
 def _rows(conn: sqlite3.Connection, table: str, select: str, before: str) -> dict[str, int]:
-    cursor = conn.execute(f"DELETE FROM {table} WHERE id IN ({select} ORDER BY id "
+    # rowid: each table's integer key, whatever its name (id, event_id)
+    cursor = conn.execute(f"DELETE FROM {table} WHERE rowid IN ({select} ORDER BY 1 "
                           f"LIMIT {CHUNK})", {"before": before})
     return {table: cursor.rowcount}

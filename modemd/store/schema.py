@@ -4,8 +4,7 @@ to a new definition (SQLite cannot add a constraint to an existing table)."""
 from __future__ import annotations
 
 import sqlite3
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from modemd.store.states import (
     InboundStatus,
@@ -15,6 +14,9 @@ from modemd.store.states import (
     PauseCause,
     sql_list,
 )
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LINES = f"""
 CREATE TABLE lines (

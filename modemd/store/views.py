@@ -57,12 +57,15 @@ class Views:
         self.database = database
 
     def messages(self, direction: str, *, limit: int = 50, peer: str | None = None,
-                 status: str | None = None) -> list[dict]:
-        """Newest first."""
+                 status: str | None = None, unread: bool = False) -> list[dict]:
+        """Newest first. unread: only inbound messages no agent has read (opened the
+        thread of) yet."""
         rows = self.database.query(
             f"{_SELECT} WHERE m.direction = ?1 AND (?2 IS NULL OR m.peer = ?2) "
-            "AND (?3 IS NULL OR m.status = ?3) ORDER BY m.id DESC LIMIT ?4",
-            (direction, peer, status, limit))
+            "AND (?3 IS NULL OR m.status = ?3) "
+            "AND (?5 = 0 OR (m.direction = 'in' AND m.read_at IS NULL)) "
+            "ORDER BY m.id DESC LIMIT ?4",
+            (direction, peer, status, limit, int(unread)))
         return [message_object(row) for row in rows]
 
     def thread(self, peer: str, limit: int = 100) -> list[dict]:

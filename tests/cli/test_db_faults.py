@@ -65,7 +65,7 @@ def data(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
-    monkeypatch.setattr("modemd.store.db.BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr("modemd.store.opening.BUSY_TIMEOUT_MS", 300)
     return 0.3
 
 

@@ -89,10 +89,19 @@ def test_a_real_send_imports_nothing_heavy(tmp_path):
     assert result["code"] in (0, None)
     assert result["output"].splitlines()[0] == "1"  # the message id: it was queued
     assert heavy(result["modules"]) == []
+    assert "sqlite_utils" in result["modules"]  # it made the database: migrations ran
+    again = run_cli("send", "--db", str(db), "--operator", "bob", "+12015550124", "hi",
+                    cwd=tmp_path)
+    assert again["output"].splitlines()[0] == "2"
+    assert heavy(again["modules"]) == []
+    assert "sqlite_utils" not in again["modules"]  # nothing to migrate
     listed = run_cli("inbox", "--db", str(db), cwd=tmp_path)
     assert listed["code"] in (0, None)
     assert heavy(listed["modules"]) == []
     assert "phonenumbers" not in listed["modules"]  # only what checks a number needs it
+    assert "sqlite_utils" not in listed["modules"]  # only migrations need it
+    codec = [m for m in listed["modules"] if m.startswith("modemd.sms.")]
+    assert codec == ["modemd.sms.numbers"]  # a listing encodes and decodes nothing
 
 
 def test_commands_added_directly_sit_beside_the_lazy_ones():

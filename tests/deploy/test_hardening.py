@@ -152,6 +152,7 @@ def test_the_example_configuration_is_accepted_with_every_example_switched_on(tm
     everything.write_text(uncommented(example))
     loaded = configuration.load(str(everything))
     assert loaded.metrics == "127.0.0.1:9597" and loaded.retention_days == 365
+    assert loaded.pace == shipped.pace == configuration.Pace()  # the defaults, spelled out
     assert [m.iccid or m.imei or m.port for m in loaded.modems] == [
         "89014103211118510720", "356938035643809",
         "/dev/modemd/by-path/pci-0000:00:14.0-usb-0:1:1.2"]
@@ -160,5 +161,7 @@ def test_the_example_configuration_is_accepted_with_every_example_switched_on(tm
 def test_the_example_configuration_names_every_setting_modemd_accepts():
     example = uncommented((SYSTEMD / "modemd.toml").read_text())
     named = set(re.findall(r"^([a-z_]+) = ", example, re.MULTILINE)) | {"modem"}
-    known = set(configuration._TOP_KEYS) | set(configuration._MODEM_KEYS)
+    known = (set(configuration._TOP_KEYS) | set(configuration._MODEM_KEYS)
+             | set(configuration._PACE_KEYS) | set(configuration._TABLES) - {"pace"})
     assert known - named == set(), "document these in systemd/modemd.toml"
+    assert "\n[pace]\n" in example

@@ -15,6 +15,7 @@ Teardown SIGTERMs every daemon still running and fails the test unless it exits 
 from __future__ import annotations
 
 import json
+import os
 import select
 import signal
 import subprocess
@@ -62,9 +63,13 @@ def wait_for(what: str, probe: Callable[[], T], done: Callable[[T], Any] = bool,
 
 @pytest.fixture(autouse=True)
 def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No ./modemd.toml, $MODEMD_CONFIG or $MODEMD_DB from the developer's shell."""
-    for name in ("MODEMD_CONFIG", "MODEMD_DB", "MODEMD_EMULATOR_DIR"):
+    """No ./modemd.toml, $MODEMD_CONFIG or $MODEMD_DB from the developer's shell. The
+    rig is a lab: $MODEMD_CONFIG turns the pace limits off (make_desk(pace=) sets them)."""
+    for name in ("MODEMD_DB", "MODEMD_EMULATOR_DIR"):
         monkeypatch.delenv(name, raising=False)
+    lab = tmp_path / "lab.toml"
+    lab.write_text("[pace]\nenabled = false\n")
+    monkeypatch.setenv("MODEMD_CONFIG", str(lab))
     monkeypatch.chdir(tmp_path)
 
 
@@ -202,8 +207,9 @@ class Daemon:
 class Cli:
     """`modemd COMMAND ... --db DB [--json]`: in-process by default, or as a process."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, config: Path | None = None) -> None:
         self.db = db
+        self.env = {"MODEMD_CONFIG": str(config)} if config else {}  # the agents' settings
 
     def _argv(self, args: tuple[str, ...], as_json: bool) -> list[str]:
         return [*args, "--db", str(self.db), *(["--json"] if as_json else [])]
@@ -215,7 +221,7 @@ class Cli:
 
     def run(self, *args: str, as_json: bool = True) -> Any:
         self._await_database(args[0])
-        result = CliRunner().invoke(main, self._argv(args, as_json))
+        result = CliRunner().invoke(main, self._argv(args, as_json), env=self.env)
         assert result.exit_code == 0, (
             f"modemd {' '.join(args)} exited {result.exit_code}: {result.stderr!r} "
             f"{result.exception!r}")
@@ -224,7 +230,7 @@ class Cli:
     def process(self, *args: str, as_json: bool = True) -> Any:
         self._await_database(args[0])
         done = subprocess.run(modemd_argv(*self._argv(args, as_json)), capture_output=True,
-                              text=True, timeout=30, check=False)
+                              text=True, timeout=30, check=False, env={**os.environ, **self.env})
         assert done.returncode == 0, (
             f"modemd {' '.join(args)} exited {done.returncode}: {done.stderr}")
         return json.loads(done.stdout) if as_json else done.stdout
@@ -309,7 +315,7 @@ class Desk:
 
 
 def build_desk(folder: Path, emulator_args: tuple[str, ...], lines: int,
-               modems: list[dict[str, str]] | None) -> Desk:
+               modems: list[dict[str, str]] | None, pace: dict | None = None) -> Desk:
     folder.mkdir()
     emulator = Emulator(folder / "emu", folder / "emulator.log",
                         ("--lines", str(lines), *emulator_args))
@@ -324,22 +330,29 @@ def build_desk(folder: Path, emulator_args: tuple[str, ...], lines: int,
             "[[modem]]\n" + "".join(f'{k} = "{v}"\n' for k, v in modem.items())
             for modem in modems).replace("PORT", str(folder / "emu")))
         argv += ["--config", str(config)]
-    return Desk(emulator, Daemon(argv, folder / "daemon.log"), Cli(db))
+    agents = None if pace is None else folder / "agents.toml"  # Cli's $MODEMD_CONFIG
+    if agents is not None:
+        agents.write_text("[pace]\n" + "".join(
+            f"{key} = {str(value).lower() if isinstance(value, bool) else value}\n"
+            for key, value in pace.items()))
+    return Desk(emulator, Daemon(argv, folder / "daemon.log"), Cli(db, agents))
 
 
 @pytest.fixture
 def make_desk(tmp_path: Path) -> Iterator[Callable[..., Desk]]:
-    """make_desk(*emulator_args, lines=2, start=True, modems=None) -> Desk.
+    """make_desk(*emulator_args, lines=2, start=True, modems=None, pace=None) -> Desk.
 
     start: start the daemon and, without modems, wait for every line `ok`.
     modems: [[modem]] tables for a config TOML (the daemon then gets --config instead of
     --port per line); PORT in a port value stands for the emulator folder.
+    pace: the agents' [pace] table (default: the lab's, enabled = false; see hermetic).
     """
     desks: list[Desk] = []
 
     def make(*emulator_args: str, lines: int = 2, start: bool = True,
-             modems: list[dict[str, str]] | None = None) -> Desk:
-        desk = build_desk(tmp_path / f"desk{len(desks) + 1}", emulator_args, lines, modems)
+             modems: list[dict[str, str]] | None = None, pace: dict | None = None) -> Desk:
+        desk = build_desk(tmp_path / f"desk{len(desks) + 1}", emulator_args, lines, modems,
+                          pace)
         desks.append(desk)
         if start:
             desk.daemon.start()

@@ -93,6 +93,9 @@ def test_a_reply_leaves_from_the_line_the_message_came_in_on(desk: Desk):
     assert (answer["peer"], answer["line"]) == (customer, LINE2)
     assert [r["text"] for r in emulator.submitted("line2") if r["to"] == customer] == [
         "Arriving today"]
+    [replied, sent] = [(a["action"], a["detail"]) for a in cli.run("audit", "--peer", customer)]
+    assert replied == ("reply", f"to {customer}, answering #{question['id']}")
+    assert sent == ("send", f"to {customer}")
 
 
 def test_replies_that_cannot_be_sent_say_why_and_queue_nothing(desk: Desk):

@@ -36,7 +36,7 @@ def test_messages_count_every_direction_and_status_with_zeros(store: Store,
     assert got.get("modemd_messages", direction="in", status="received") == 1
     assert got.get("modemd_messages", direction="out", status="unknown") == 0
     assert got.get("modemd_messages", direction="in", status="incomplete") == 0
-    assert len(got.labelled("modemd_messages")) == 9  # 7 outbound + 2 inbound statuses
+    assert len(got.labelled("modemd_messages")) == 11  # 9 outbound + 2 inbound statuses
 
 
 def test_queue_depth_and_the_oldest_message_age(store: Store, scrape: Scrape,

@@ -13,7 +13,7 @@ from e2e.conftest import hermetic, make_desk  # noqa: F401  (fixtures, shared as
 from modemd.store import db
 
 # The store modules that stamp rows with the time.
-CLOCKED = ("lines", "outbound", "inbound", "reports", "transitions", "runs")
+CLOCKED = ("lines", "outbound", "inbound", "reports", "transitions", "runs", "events")
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ def test_migrations_are_recorded_by_name(store: Store) -> None:
                     {"migration_set": "modemd", "name": "0004_desk"},
                     {"migration_set": "modemd", "name": "0005_desk_live"}]
     assert {"lines", "messages", "outbound_parts", "inbound_parts", "reports", "quarantine",
-            "audit", "optouts", "contacts", "claims", "events"} <= set(store.database.db.table_names())
+            "audit", "optouts", "contacts", "claims",
+            "events"} <= set(store.database.db.table_names())
 
 
 def test_reopening_applies_nothing_twice_and_keeps_data(

@@ -49,7 +49,7 @@ from .helpers import queue
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
     """The busy timeout at 0.3 s so lock tests do not wait 10 s each."""
-    monkeypatch.setattr("modemd.store.db.BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr("modemd.store.opening.BUSY_TIMEOUT_MS", 300)
     return 0.3
 
 

@@ -29,7 +29,8 @@ def test_an_outbound_message_object_has_exactly_the_contract_keys(store: Store) 
                       "line": None,
                       "text": "hello", "status": "queued", "parts": 1, "encoding": "gsm7",
                       "operator": "alice", "created_at": queued["created_at"],
-                      "scheduled_for": None, "sent_at": None, "delivered_at": None, "error": None}  # null, not omitted
+                      "scheduled_for": None, "sent_at": None, "delivered_at": None,
+                      "error": None}  # null, not omitted
     send(store, line, mr=4)
     pdu, report = status_report(4)
     store.reports.record(line, pdu, report)
