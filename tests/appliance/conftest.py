@@ -67,8 +67,10 @@ class Appliance:
         self.metrics = f"127.0.0.1:{_free_port()}"  # the container shares the host's network
 
     def configure(self, ports: list[str]) -> None:
+        # the tests queue bursts as one agent: no pause between sends, other limits on
         self.machine.write(CONFIG, f'database = "{STATE}/modemd.db"\n'
-                           f'metrics = "{self.metrics}"\n' + "".join(
+                           f'metrics = "{self.metrics}"\n'
+                           "\n[pace]\nper_agent_seconds = 0\n" + "".join(
             f'\n[[modem]]\nport = "{port}"\nname = "desk-{n}"\n'
             for n, port in enumerate(ports, 1)), mode="0640", owner="root:modemd")
 
