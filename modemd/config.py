@@ -7,23 +7,36 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modemd.config_tables import (
+    NUMBER as _NUMBER,
+)
+from modemd.config_tables import (
+    Hook,
+    Pace,
+    Webhook,
+    check_keys,
+    hook,
+    pace,
+    webhook,
+)
 from modemd.errors import InvalidInputError
+
+__all__ = ["Config", "Hook", "ModemConfig", "Pace", "Webhook", "find", "host_port", "load"]
 
 SEARCH = (Path("modemd.toml"), Path("/etc/modemd/modemd.toml"))
 DEFAULT_DATABASE = Path("modemd.db")
 # What udev/77-modemd.rules links: every AT port of a supported modem, by USB path.
 DEFAULT_DISCOVER = ("/dev/modemd/by-path/*",)
-_NUMBER = (int, float)
 _MODEM_KEYS = {"port": str, "imei": str, "iccid": str, "baudrate": int, "name": str,
                "pin": str, "rtscts": bool}
 _TOP_KEYS = {"database": str, "modem": list, "default_region": str,
              "report_deadline_hours": _NUMBER, "reassembly_timeout_minutes": _NUMBER,
              "sweep_minutes": _NUMBER, "monitor_seconds": _NUMBER, "discover": list,
              "discover_grace_seconds": _NUMBER, "scan_seconds": _NUMBER, "metrics": str,
-             "retention_days": _NUMBER}
+             "retention_days": _NUMBER, "webhook": list, "hook": list,
+             "webhook_retry_hours": _NUMBER, "api_socket": str, "api_listen": str,
+             "api_tls_cert": str, "api_tls_key": str}
 _TABLES = {"pace": dict}  # [pace]; scalar settings are _TOP_KEYS
-_PACE_KEYS = {"enabled": bool, "per_agent_seconds": _NUMBER,
-              "new_contacts_per_agent_hour": int, "new_contacts_per_line_day": int}
 _MATCHERS = ("port", "imei", "iccid")
 
 
@@ -50,17 +63,6 @@ class ModemConfig:
 
 
 @dataclass(frozen=True)
-class Pace:
-    """Person-to-person guardrails (`[pace]`): how fast one agent may send, and how many
-    first texts to new contacts an agent and a line may start. Off only in labs."""
-
-    enabled: bool = True
-    per_agent_seconds: float = 1.0
-    new_contacts_per_agent_hour: int = 30
-    new_contacts_per_line_day: int = 200
-
-
-@dataclass(frozen=True)
 class Config:
     database: Path = DEFAULT_DATABASE
     modems: tuple[ModemConfig, ...] = ()
@@ -74,7 +76,14 @@ class Config:
     scan_seconds: float = 2.0  # the periodic scan behind (or instead of) udev events
     metrics: str | None = None  # "HOST:PORT" for Prometheus; off unless set
     retention_days: float | None = None  # prune older messages; None keeps everything
+    api_socket: str | None = None  # the API's Unix socket; None: the runtime directory's
+    api_listen: str | None = None  # "HOST:PORT" adds the API over TCP (bearer tokens)
+    api_tls_cert: str | None = None  # PEM files: TLS on api_listen when both are set
+    api_tls_key: str | None = None
     pace: Pace = field(default_factory=Pace)
+    webhooks: tuple[Webhook, ...] = ()
+    hooks: tuple[Hook, ...] = ()
+    webhook_retry_hours: float = 24.0  # a delivery still failing then is failed
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -90,6 +99,10 @@ class Config:
     @property
     def metrics_address(self) -> tuple[str, int] | None:
         return None if self.metrics is None else host_port(self.metrics, "metrics")
+
+    @property
+    def api_address(self) -> tuple[str, int] | None:
+        return None if self.api_listen is None else host_port(self.api_listen, "api_listen")
 
 
 def host_port(text: str, key: str) -> tuple[str, int]:
@@ -123,19 +136,25 @@ def load(flag: str | None = None, *, db: str | None = None,
     modems = tuple(_modem(entry, path) for entry in data.get("modem", []))
     modems += tuple(ModemConfig(port=port) for port in ports)
     database = db or os.environ.get("MODEMD_DB") or data.get("database") or DEFAULT_DATABASE
-    values = {k: data[k] for k in _TOP_KEYS.keys() - {"database", "modem", "discover"}
-              if k in data}
+    values = {k: data[k] for k in _TOP_KEYS.keys() - {"database", "modem", "discover",
+                                                     "webhook", "hook"} if k in data}
     config = Config(database=Path(database), modems=modems, source=path,
                     discover=_discover(data, modems, path),
-                    pace=_pace(data.get("pace", {}), path), **values)
+                    pace=pace(data.get("pace", {}), path),
+                    webhooks=tuple(webhook(entry, path) for entry in data.get("webhook", [])),
+                    hooks=tuple(hook(entry, path) for entry in data.get("hook", [])),
+                    **values)
     config.metrics_address  # noqa: B018  (a bad address is refused now, not at start)
+    config.api_address  # noqa: B018
     _check_positive(config, path)
+    _check_tls(config, path)
     return config
 
 
 def _check_positive(config: Config, path: Path | None) -> None:
     for key in ("retention_days", "scan_seconds", "monitor_seconds", "sweep_minutes",
-                "report_deadline_hours", "reassembly_timeout_minutes"):
+                "report_deadline_hours", "reassembly_timeout_minutes",
+                "webhook_retry_hours"):
         value = getattr(config, key)
         if value is not None and value <= 0:
             raise InvalidInputError(f"{path}: {key} = {value} must be more than 0")
@@ -143,18 +162,18 @@ def _check_positive(config: Config, path: Path | None) -> None:
         raise InvalidInputError(f"{path}: discover_grace_seconds cannot be negative")
 
 
-def _pace(table: dict, path: Path | None) -> Pace:
-    _check_keys(table, _PACE_KEYS, f"{path}: [pace]")
-    pace = Pace(**table)
-    if pace.per_agent_seconds < 0:
-        raise InvalidInputError(f"{path}: [pace] per_agent_seconds = {pace.per_agent_seconds} "
-                                "cannot be negative (0 lets an agent send back to back)")
-    for key in ("new_contacts_per_agent_hour", "new_contacts_per_line_day"):
-        if getattr(pace, key) < 1:
-            raise InvalidInputError(f"{path}: [pace] {key} = {getattr(pace, key)} must be "
-                                    "1 or more; to lift every limit (labs only) set "
-                                    "enabled = false")
-    return pace
+def _check_tls(config: Config, path: Path | None) -> None:
+    """TLS needs both files, and is for the TCP listener (the socket needs none)."""
+    cert, key = config.api_tls_cert, config.api_tls_key
+    if (cert is None) != (key is None):
+        given, missing = ("api_tls_cert", "api_tls_key") if key is None else (
+            "api_tls_key", "api_tls_cert")
+        raise InvalidInputError(f"{path}: {given} is set but {missing} is not: TLS needs "
+                                "the certificate and its private key (PEM files); set both")
+    if cert is not None and config.api_listen is None:
+        raise InvalidInputError(f"{path}: api_tls_cert and api_tls_key are for the TCP "
+                                "listener, and api_listen is not set: set api_listen = "
+                                "\"HOST:PORT\", or remove them (the Unix socket needs no TLS)")
 
 
 def _discover(data: dict, modems: tuple[ModemConfig, ...], path: Path | None) -> tuple[str, ...]:
@@ -178,32 +197,12 @@ def _read(path: Path) -> dict:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise InvalidInputError(f"cannot read the configuration {path}: {error}") from error
-    _check_keys(data, _TOP_KEYS | _TABLES, f"{path}")
+    check_keys(data, _TOP_KEYS | _TABLES, f"{path}")
     return data
 
 
-def _check_keys(data: dict, known: dict[str, type | tuple], where: str) -> None:
-    for key, value in data.items():
-        if key not in known:
-            import difflib  # noqa: PLC0415  (only a mistake needs it)
-
-            close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {sorted(known)}"
-            raise InvalidInputError(f"{where}: unknown setting {key!r}; {hint}")
-        kind = known[key]
-        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise InvalidInputError(f"{where}: {key} = {value!r} has the wrong type: "
-                                    f"expected {_kind_name(kind)}")
-
-
-def _kind_name(kind: type | tuple) -> str:
-    names = {str: "a string", int: "a whole number", bool: "true or false",
-             list: "a list", dict: "a table", _NUMBER: "a number"}
-    return names.get(kind, str(kind))  # type: ignore[call-overload]
-
-
 def _modem(entry: dict, path: Path | None) -> ModemConfig:
-    _check_keys(entry, _MODEM_KEYS, f"{path}: [[modem]]")
+    check_keys(entry, _MODEM_KEYS, f"{path}: [[modem]]")
     matchers = [key for key in _MATCHERS if key in entry]
     if len(matchers) != 1:
         raise InvalidInputError(

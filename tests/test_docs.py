@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from modemd.store.states import (
+    DELIVERY_TRANSITIONS,
     INBOUND_TRANSITIONS,
     LINE_TRANSITIONS,
     OUTBOUND_TRANSITIONS,
@@ -18,7 +19,8 @@ from modemd.store.states import (
 ROOT = Path(__file__).resolve().parents[1]
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 MACHINES = {"OutboundStatus": OUTBOUND_TRANSITIONS, "PartStatus": PART_TRANSITIONS,
-            "InboundStatus": INBOUND_TRANSITIONS, "LineState": LINE_TRANSITIONS}
+            "InboundStatus": INBOUND_TRANSITIONS, "LineState": LINE_TRANSITIONS,
+            "DeliveryStatus": DELIVERY_TRANSITIONS}
 
 
 def documented_table(enum_name: str) -> dict[str, set[str]]:

@@ -35,6 +35,8 @@ COMMANDS = {
              "Run emulated GSM modems on ptys, or drive running ones."),
     "health": ("modemd.cli.ops_cmd:health",
              "A monitoring plugin: one line, and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."),
+    "hooks": ("modemd.cli.hooks_cmd:hooks",
+             "Deliveries of events to webhooks and hooks that are pending or failed."),
     "inbox": ("modemd.cli.agent:inbox",
              "Inbound messages, newest first (incomplete: parts missing)."),
     "optout": ("modemd.cli.desk_cmd:optout",
@@ -69,6 +71,8 @@ COMMANDS = {
     "thread": ("modemd.cli.agent:thread",
              "The conversation with PEER, both directions, oldest first; its inbound "
              "messages are read from now on."),
+    "token": ("modemd.cli.token_cmd:token",
+             "Bearer tokens for the API over TCP: create one per agent, list, revoke."),
     "watch": ("modemd.cli.watch_cmd:watch",
              "Follow events until Ctrl-C: inbound messages, status changes, line states, "
              "opt-outs."),

@@ -12,9 +12,9 @@ import click
 from modemd import config as configuration
 from modemd.cli import complete
 from modemd.cli.common import json_option, opened, store_options
-from modemd.cli.liveness import ago, daemon_state
 from modemd.cli.output import emit_json, field, table
 from modemd.desk import claims, sending, when
+from modemd.desk.liveness import ago, daemon_state
 from modemd.errors import InvalidInputError
 from modemd.store.runs import age_seconds
 from modemd.wake import poke

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from modemd import config as configuration
-from modemd.cli.liveness import lock_held
+from modemd.desk.liveness import lock_held
 from modemd.errors import InvalidInputError
 from modemd.services.discovery import scan
 from modemd.store import StoreError, check_files, retention

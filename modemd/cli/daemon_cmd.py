@@ -35,7 +35,10 @@ def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
     # before anything is created: database, -wal/-shm, wake socket and lock are for the
     # group (the agents' CLI), never for everyone
     os.umask(0o007)
-    from modemd.daemon import Daemon  # noqa: PLC0415  (keeps other commands light)
+    from modemd.api.server import ApiServer  # noqa: PLC0415  (keeps other commands light)
+    from modemd.daemon import Daemon  # noqa: PLC0415
 
     logs.setup(log_level)
-    Daemon(configuration.load(config_path, db=db, ports=ports), stop_requested=stop).run()
+    config = configuration.load(config_path, db=db, ports=ports)
+    # the daemon layer knows no HTTP: the API is handed to it as a service to run
+    Daemon(config, stop_requested=stop, services=[ApiServer(config)]).run()

@@ -10,8 +10,8 @@ import click
 from modemd import config as configuration
 from modemd.cli.checks import ERROR, run_checks
 from modemd.cli.common import json_option, opened, store_options
-from modemd.cli.health import UNKNOWN, Limits, evaluate, unknown
 from modemd.cli.output import emit_json
+from modemd.desk.health import UNKNOWN, Limits, evaluate, unknown
 from modemd.errors import InvalidInputError, ModemdError
 from modemd.store import retention
 from modemd.store.backup import backup as copy_database

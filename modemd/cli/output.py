@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from modemd.desk.liveness import duration as elapsed  # `status` says "heartbeat 2 min ago" alike
+
 TIME_COLUMNS = frozenset({"at", "since", "scheduled_for"})  # and every *_at
 JUST_NOW_SECONDS = 45
 HOURS_AGO_ACROSS_MIDNIGHT = 6  # "3 h ago" at 01:00 says more than "yesterday 22:00"
@@ -95,16 +97,6 @@ def _clock(local: datetime, days: int, *, this_year: bool) -> str:
     if this_year:
         return f"{_MONTHS[local.month - 1]} {local.day} {clock}"
     return f"{local:%Y-%m-%d} {clock}"
-
-
-def elapsed(seconds: float) -> str:
-    """59 s, 5 min, 3 h, 4 d: whole units, rounded down (a table's "2 min ago" and
-    `modemd status`'s "heartbeat 2 min ago" agree)."""
-    seconds = max(0.0, seconds)
-    for limit, unit, size in ((60, "s", 1), (3600, "min", 60), (172800, "h", 3600)):
-        if seconds < limit:
-            return f"{int(seconds // size)} {unit}"
-    return f"{int(seconds // 86400)} d"
 
 
 def _cell(value: Any, column: str, now: datetime) -> str:

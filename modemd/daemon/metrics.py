@@ -25,6 +25,7 @@ from prometheus_client.process_collector import ProcessCollector
 from modemd.errors import InvalidInputError
 from modemd.services import metrics as instruments
 from modemd.store import InboundStatus, LineState, OutboundStatus, Store, StoreError
+from modemd.store.states import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class DatabaseCollector:
     def collect(self) -> Iterator[Metric]:
         try:  # read everything first: a failure serves none of it, not half
             families = [*self._messages(), *self._queue(), *self._reports(),
-                        *self._lines(), *self._runs(), *self._disk()]
+                        *self._lines(), *self._runs(), *self._disk(), *self._deliveries()]
         except (StoreError, sqlite3.Error) as error:  # closed at shutdown, or failing
             log.warning("metrics: cannot read the database: %s", error)
             families = []
@@ -131,6 +132,18 @@ class DatabaseCollector:
             _gauge("modemd_database_full", "1 while the database's disk is below the reserve "
                    "modemd needs to write (nothing is claimed or taken off the SIMs).",
                    0 if self.store.database.has_room() else 1)]
+
+
+    def _deliveries(self) -> Iterable[Metric]:
+        counts = self.store.deliveries.counts()
+        family = GaugeMetricFamily(
+            "modemd_deliveries", "Deliveries of events to webhooks and hooks in the database, "
+            "by target kind (webhook, hook) and status (pending, delivered, failed).",
+            labels=["target_kind", "status"])
+        for kind in ("webhook", "hook"):
+            for status in DeliveryStatus:
+                family.add_metric([kind, status], counts.get((kind, status), 0))
+        return [family]
 
 
 _LINE_FAMILIES = (

@@ -7,9 +7,10 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -34,11 +35,23 @@ TICK_SECONDS = 0.5  # the supervisor loop: signals, scans, the watchdog's first 
 RELEASE_SECONDS = 30  # scheduled messages due: in case a timer was missed (a full disk)
 
 
+class Service(Protocol):
+    """A part of the daemon made by a higher layer (the HTTP API): started with the
+    daemon's extras (start() raising refuses the start), stopped before the store closes."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class Daemon:
-    def __init__(self, config: Config, stop_requested: threading.Event | None = None) -> None:
+    def __init__(self, config: Config, stop_requested: threading.Event | None = None,
+                 services: Sequence[Service] = ()) -> None:
         """stop_requested: set by whoever took SIGTERM first (`modemd run` does, before
-        it opens anything, so an early stop is a clean one too)."""
+        it opens anything, so an early stop is a clean one too). services: started after
+        the metrics endpoint, stopped in reverse order at shutdown."""
         self.stop_requested = stop_requested or threading.Event()
+        self._services = tuple(services)
         if not config.fixed and not config.discover:
             raise InvalidInputError(
                 "no modems configured: add [[modem]] port = ... or discover = [globs] to "
@@ -56,6 +69,7 @@ class Daemon:
         self._last_scan = 0.0
         self._run_id: int | None = None
         self._extras: list[Callable[[], None]] = []  # stops for what run() started
+        self._fleet_started = False  # a start refused before it (a port in use) has none
 
     def _worker(self, modem: ModemConfig) -> LineWorker:
         return LineWorker(modem, self.store, later=self.later, wake_all=self.wake_all,
@@ -88,6 +102,7 @@ class Daemon:
         self._start_extras()  # first: a metrics port in use refuses before any modem
         self._schedule()
         self.timetable.sync()  # what `send --at` left in the database, due ones at once
+        self._fleet_started = True
         self.fleet.start()
         threading.Thread(target=self._wake_loop, name="wake", daemon=True).start()
 
@@ -118,17 +133,27 @@ class Daemon:
             server = MetricsServer(address, self.store)
             server.start()
             self._extras.append(server.stop)
+        for service in self._services:
+            service.start()
+            self._extras.append(service.stop)
         interval = watchdog_interval()
         if interval:
             pinger = Pinger(self.liveness, interval, limit=3 * self._beat_seconds())
             pinger.start()
             self._extras.append(pinger.stop)
+        if self.config.webhooks or self.config.hooks:
+            from modemd.services.delivery import Deliverer  # noqa: PLC0415  (only if asked)
+
+            deliverer = Deliverer(self.config, self.store)
+            deliverer.start()
+            self._extras.append(deliverer.stop)
 
     def shutdown(self) -> None:
         notify("STOPPING=1")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.fleet.stop()  # every line finishes its part in flight
+        if self._fleet_started:
+            self.fleet.stop()  # every line finishes its part in flight
         for stop in reversed(self._extras):
             stop()
         self._listener.close()

@@ -9,6 +9,7 @@ from modemd.store.claims import Claims, ConversationClaim, Released, Taken
 from modemd.store.contacts import Contact, Contacts
 from modemd.store.conversations import Conversations
 from modemd.store.db import Database, StoreError
+from modemd.store.deliveries import Deliveries
 from modemd.store.enqueue import prepare
 from modemd.store.events import Events
 from modemd.store.faults import (
@@ -40,6 +41,7 @@ from modemd.store.states import (
     PauseCause,
 )
 from modemd.store.stats import Stats
+from modemd.store.tokens import Token, Tokens
 from modemd.store.transitions import NotFound
 from modemd.store.views import Views
 
@@ -63,6 +65,8 @@ class Store:
         self.claims = Claims(self.database)
         self.conversations = Conversations(self.database)
         self.schedule = Schedule(self.database)
+        self.deliveries = Deliveries(self.database)
+        self.tokens = Tokens(self.database)
 
     def close(self) -> None:
         self.database.close()
@@ -117,6 +121,7 @@ __all__ = [
     "StoreReadOnly",
     "StoreTooNew",
     "Taken",
+    "Token",
     "chooser",
     "keyword",
     "prepare",

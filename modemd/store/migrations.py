@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from modemd.store import schema
 from modemd.store.migrating import Migrations
-from modemd.store.states import EventKind, sql_list
+from modemd.store.states import DeliveryStatus, EventKind, sql_list
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -175,4 +175,34 @@ def desk_live(db: sqlite_utils.Database) -> None:
     );
     CREATE INDEX events_by_time ON events(at);
     COMMIT;
+    """)
+
+
+@MIGRATIONS(name="0006_integrations")
+def integrations(db: sqlite_utils.Database) -> None:
+    """API bearer tokens (only a hash is kept), and the deliveries of events to webhooks
+    and hooks: each target's cursor into the event outbox, and one row per event and
+    target, so a crash between a change and its delivery loses nothing."""
+    db.executescript(f"""
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        agent TEXT NOT NULL CHECK (length(trim(agent)) > 0),
+        hash TEXT NOT NULL UNIQUE,  -- sha256 of the token: the token itself is never stored
+        prefix TEXT NOT NULL,  -- its first characters, to tell tokens apart in a listing
+        created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+        last_used_at TEXT, revoked_at TEXT
+    );
+    CREATE TABLE delivery_cursors (
+        target TEXT PRIMARY KEY,  -- a webhook's url or a hook's command, as configured
+        last_event_id INTEGER NOT NULL
+    );
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL, event_id INTEGER NOT NULL, peer TEXT,
+        status TEXT NOT NULL CHECK (status IN {sql_list(DeliveryStatus)}),
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, last_error TEXT,
+        created_at TEXT NOT NULL, delivered_at TEXT,
+        UNIQUE (target, event_id)
+    );
+    CREATE INDEX deliveries_due ON deliveries(target, status, next_attempt_at);
     """)

@@ -5,8 +5,10 @@ until someone decides otherwise): outbound sent, delivered, failed, expired, unk
 cancelled; inbound received, incomplete. A message's age is its last activity
 (created, sent or delivered). With a message go its outbound parts, the delivery reports matched to
 them and its inbound parts; old quarantine rows, old orphaned reports and old events
-(the outbox `watch` follows: a feed, not state) go too. The audit trail is kept: it
-records who did what, and its message ids stay meaningful in a backup.
+(the outbox `watch` follows: a feed, not state) go too, but for those a pending
+delivery to a webhook or hook still needs; delivered and failed deliveries go by age.
+The audit trail is kept: it records who did what, and its message ids stay meaningful
+in a backup.
 
 Deleting is done in chunks of CHUNK messages, one short transaction each, so the
 daemon's lines never wait long for the write lock while a big backlog is pruned.
@@ -21,7 +23,7 @@ from datetime import datetime, timedelta
 
 from modemd.errors import InvalidInputError
 from modemd.store.db import Database, iso, utc_now
-from modemd.store.states import InboundStatus, OutboundStatus, sql_list
+from modemd.store.states import DeliveryStatus, InboundStatus, OutboundStatus, sql_list
 
 CHUNK = 500  # messages per transaction: a few ms of write lock each
 PAUSE_SECONDS = 0.005  # between chunks, so waiting writers get the lock
@@ -34,8 +36,15 @@ _OLD_MESSAGES = (
     f"OR (direction = 'in' AND status IN {sql_list(FINAL_IN)})) AND {_LAST_ACTIVITY} < :before")
 _OLD_QUARANTINE = "SELECT id FROM quarantine WHERE received_at < :before"
 _OLD_ORPHANS = "SELECT id FROM reports WHERE part_id IS NULL AND received_at < :before"
-_OLD_EVENTS = "SELECT event_id FROM events WHERE at < :before"
-TABLES = ("messages", "outbound_parts", "inbound_parts", "reports", "quarantine", "events")
+# a pending delivery keeps its event (it is what will be sent); finished ones go with it
+_OLD_DELIVERIES = (f"SELECT id FROM deliveries WHERE status IN "
+                   f"{sql_list((DeliveryStatus.DELIVERED, DeliveryStatus.FAILED))} "
+                   "AND created_at < :before")
+_OLD_EVENTS = ("SELECT event_id FROM events WHERE at < :before AND event_id NOT IN "
+               "(SELECT event_id FROM deliveries WHERE status IN "
+               f"{sql_list((DeliveryStatus.PENDING,))})")
+TABLES = ("messages", "outbound_parts", "inbound_parts", "reports", "quarantine",
+          "deliveries", "events")
 
 
 def cutoff(days: float, now: datetime | None = None) -> str:
@@ -55,7 +64,7 @@ def prune(database: Database, days: float, now: datetime | None = None) -> dict:
     while _step(database, deleted, "messages", lambda conn: _messages(conn, before)):
         pass
     for table, select in (("quarantine", _OLD_QUARANTINE), ("reports", _OLD_ORPHANS),
-                          ("events", _OLD_EVENTS)):
+                          ("deliveries", _OLD_DELIVERIES), ("events", _OLD_EVENTS)):
         while _step(database, deleted, table,
                     lambda conn, t=table, s=select: _rows(conn, t, s, before)):
             pass
@@ -74,6 +83,7 @@ def prunable(database: Database, days: float, now: datetime | None = None) -> di
         "reports": f"SELECT (SELECT COUNT(*) FROM reports WHERE part_id IN {parts}) "
                    f"+ (SELECT COUNT(*) FROM ({_OLD_ORPHANS})) AS n",
         "quarantine": f"SELECT COUNT(*) AS n FROM ({_OLD_QUARANTINE})",
+        "deliveries": f"SELECT COUNT(*) AS n FROM ({_OLD_DELIVERIES})",
         "events": f"SELECT COUNT(*) AS n FROM ({_OLD_EVENTS})",
     }
     with database.snapshot():

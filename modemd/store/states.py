@@ -77,6 +77,21 @@ class EventKind(StrEnum):
     OPTOUT = "optout"  # a number opted out or back in
 
 
+class DeliveryStatus(StrEnum):
+    """One event's delivery to one webhook or hook."""
+
+    PENDING = "pending"  # to be tried (again at next_attempt_at)
+    DELIVERED = "delivered"  # the receiver said 2xx, or the hook exited 0
+    FAILED = "failed"  # retried until the retry window closed; an agent may requeue it
+
+
+DELIVERY_TRANSITIONS: Mapping[DeliveryStatus, frozenset[DeliveryStatus]] = {
+    DeliveryStatus.PENDING: frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.FAILED}),
+    DeliveryStatus.DELIVERED: frozenset(),
+    DeliveryStatus.FAILED: frozenset({DeliveryStatus.PENDING}),  # `modemd hooks retry`
+}
+
+
 _O, _P, _I, _L = OutboundStatus, PartStatus, InboundStatus, LineState
 
 OUTBOUND_TRANSITIONS: Mapping[OutboundStatus, frozenset[OutboundStatus]] = {

@@ -40,9 +40,17 @@ def message_on(conn: sqlite3.Connection, message_id: int) -> dict | None:
     return None if row is None else message_object(row)
 
 
+def line_object(row: dict | None) -> dict | None:
+    """A line as agents, events and the API see it: less the rejected PIN's hash (a
+    4-digit PIN's hash is as good as the PIN)."""
+    if row is None:
+        return None
+    return {key: value for key, value in row.items() if key != "pin_rejected_hash"}
+
+
 def line_on(conn: sqlite3.Connection, line_id: int) -> dict | None:
     """A line object as `status --json` shows it, inside the caller's transaction."""
-    return _row(conn, f"{_LINES} WHERE l.id = ?", line_id)
+    return line_object(_row(conn, f"{_LINES} WHERE l.id = ?", line_id))
 
 
 def _row(conn: sqlite3.Connection, sql: str, key: int) -> dict | None:
@@ -99,7 +107,8 @@ class Views:
         return shown
 
     def lines(self) -> list[dict]:
-        return self.database.query(f"{_LINES} ORDER BY l.id")
+        return [line_object(row) or {} for row in
+                self.database.query(f"{_LINES} ORDER BY l.id")]
 
     def unassigned_queue(self) -> int:
         row = self.database.one("SELECT COUNT(*) AS n FROM messages WHERE direction = 'out' "

@@ -36,7 +36,9 @@ from store.dbfiles import (
     write_garbage,
 )
 
+from modemd.api.server import socket_path
 from modemd.cli import main
+from modemd.config import Config
 from modemd.store import DaemonLock, Store
 
 CUSTOMER = "+12015550123"
@@ -260,7 +262,8 @@ def test_a_second_daemon_on_the_same_database_refuses_and_touches_nothing(
         lock = Path(f"{db}.daemon.lock")
         deadline = time.monotonic() + 20
         while not (lock.exists() and lock.read_text().strip() == str(first.pid)
-                   and Path(f"{db}.wake").exists()):
+                   and Path(f"{db}.wake").exists()
+                   and socket_path(Config(database=db)).exists()):  # the API's, last
             assert time.monotonic() < deadline and first.poll() is None, \
                 (tmp_path / "first.log").read_text()
             time.sleep(0.05)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from modemd.cli.liveness import ago
 from modemd.cli.output import emit_json, field, table, when
+from modemd.desk.liveness import ago
 
 # Thursday 2026-12-03 14:05:00 in Berlin (CET, UTC+1)
 NOW = datetime(2026, 12, 3, 13, 5, tzinfo=UTC)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from modemd import config as configuration
+from modemd import config_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"
@@ -135,8 +136,9 @@ def test_the_install_script_explains_itself_on_a_wrong_command():
 
 
 def uncommented(text: str) -> str:
-    """The example with its commented settings and [[modem]] tables switched on."""
-    setting = re.compile(r"^# (\[\[modem\]\]|[a-z_]+ = .*)$")
+    """The example with its commented settings and [[modem]], [[webhook]] and [[hook]]
+    tables switched on."""
+    setting = re.compile(r"^# (\[\[(?:modem|webhook|hook)\]\]|[a-z_]+ = .*)$")
     return "\n".join(setting.sub(r"\1", line) for line in text.splitlines())
 
 
@@ -152,6 +154,11 @@ def test_the_example_configuration_is_accepted_with_every_example_switched_on(tm
     everything.write_text(uncommented(example))
     loaded = configuration.load(str(everything))
     assert loaded.metrics == "127.0.0.1:9597" and loaded.retention_days == 365
+    assert shipped.webhooks == shipped.hooks == () and loaded.webhook_retry_hours == 24
+    assert [(w.url, w.secret) for w in loaded.webhooks] == [
+        ("https://crm.example.org/modemd", "change-me")]
+    assert [(h.command, h.events) for h in loaded.hooks] == [
+        (("/usr/local/bin/on-sms",), ("inbound",))]
     assert loaded.pace == shipped.pace == configuration.Pace()  # the defaults, spelled out
     assert [m.iccid or m.imei or m.port for m in loaded.modems] == [
         "89014103211118510720", "356938035643809",
@@ -160,8 +167,11 @@ def test_the_example_configuration_is_accepted_with_every_example_switched_on(tm
 
 def test_the_example_configuration_names_every_setting_modemd_accepts():
     example = uncommented((SYSTEMD / "modemd.toml").read_text())
-    named = set(re.findall(r"^([a-z_]+) = ", example, re.MULTILINE)) | {"modem"}
+    named = set(re.findall(r"^([a-z_]+) = ", example, re.MULTILINE)) | {
+        "modem", "webhook", "hook"}
     known = (set(configuration._TOP_KEYS) | set(configuration._MODEM_KEYS)
-             | set(configuration._PACE_KEYS) | set(configuration._TABLES) - {"pace"})
+             | set(config_tables.PACE_KEYS) | set(configuration._TABLES) - {"pace"}
+             | set(config_tables.WEBHOOK_KEYS) | set(config_tables.HOOK_KEYS))
     assert known - named == set(), "document these in systemd/modemd.toml"
     assert "\n[pace]\n" in example
+    assert "\n[[webhook]]\n" in example and "\n[[hook]]\n" in example

@@ -315,7 +315,8 @@ class Desk:
 
 
 def build_desk(folder: Path, emulator_args: tuple[str, ...], lines: int,
-               modems: list[dict[str, str]] | None, pace: dict | None = None) -> Desk:
+               modems: list[dict[str, str]] | None, pace: dict | None = None,
+               settings: dict | None = None, tables: str = "") -> Desk:
     folder.mkdir()
     emulator = Emulator(folder / "emu", folder / "emulator.log",
                         ("--lines", str(lines), *emulator_args))
@@ -324,35 +325,54 @@ def build_desk(folder: Path, emulator_args: tuple[str, ...], lines: int,
     if modems is None:
         for line in emulator.announced["lines"]:
             argv += ["--port", line["port"]]
-    else:
+    if modems is not None or settings is not None or tables:
         config = folder / "modemd.toml"
-        config.write_text("".join(
-            "[[modem]]\n" + "".join(f'{k} = "{v}"\n' for k, v in modem.items())
-            for modem in modems).replace("PORT", str(folder / "emu")))
+        config.write_text((_daemon_toml(modems or [], pace, settings) + tables)
+                          .replace("PORT", str(folder / "emu")))
         argv += ["--config", str(config)]
     agents = None if pace is None else folder / "agents.toml"  # Cli's $MODEMD_CONFIG
     if agents is not None:
-        agents.write_text("[pace]\n" + "".join(
-            f"{key} = {str(value).lower() if isinstance(value, bool) else value}\n"
-            for key, value in pace.items()))
+        agents.write_text(_pace_toml(pace))
     return Desk(emulator, Daemon(argv, folder / "daemon.log"), Cli(db, agents))
+
+
+def _pace_toml(pace: dict) -> str:
+    return "[pace]\n" + "".join(
+        f"{key} = {str(value).lower() if isinstance(value, bool) else value}\n"
+        for key, value in pace.items())
+
+
+def _daemon_toml(modems: list[dict[str, str]], pace: dict | None,
+                 settings: dict | None) -> str:
+    """The daemon's configuration: settings first (top-level keys), the [[modem]]
+    tables; with settings, the agents' [pace] too (the daemon's API sends by it)."""
+    text = "".join(f"{key} = {json.dumps(value)}\n" for key, value in (settings or {}).items())
+    text += "".join("[[modem]]\n" + "".join(f'{k} = "{v}"\n' for k, v in modem.items())
+                    for modem in modems)
+    if settings is not None:
+        text += _pace_toml(pace if pace is not None else {"enabled": False})
+    return text
 
 
 @pytest.fixture
 def make_desk(tmp_path: Path) -> Iterator[Callable[..., Desk]]:
-    """make_desk(*emulator_args, lines=2, start=True, modems=None, pace=None) -> Desk.
+    """make_desk(*emulator_args, lines=2, start=True, modems=None, pace=None,
+    settings=None, tables="") -> Desk.
 
     start: start the daemon and, without modems, wait for every line `ok`.
     modems: [[modem]] tables for a config TOML (the daemon then gets --config instead of
     --port per line); PORT in a port value stands for the emulator folder.
     pace: the agents' [pace] table (default: the lab's, enabled = false; see hermetic).
+    settings: top-level keys of the daemon's configuration, e.g. {"api_socket": PATH}.
+    tables: TOML text appended to the daemon's configuration, e.g. [[webhook]] tables.
     """
     desks: list[Desk] = []
 
     def make(*emulator_args: str, lines: int = 2, start: bool = True,
-             modems: list[dict[str, str]] | None = None, pace: dict | None = None) -> Desk:
+             modems: list[dict[str, str]] | None = None, pace: dict | None = None,
+             settings: dict | None = None, tables: str = "") -> Desk:
         desk = build_desk(tmp_path / f"desk{len(desks) + 1}", emulator_args, lines, modems,
-                          pace)
+                          pace, settings, tables)
         desks.append(desk)
         if start:
             desk.daemon.start()

@@ -38,7 +38,8 @@ def test_migrations_are_recorded_by_name(store: Store) -> None:
                     {"migration_set": "modemd", "name": "0002_checked_states"},
                     {"migration_set": "modemd", "name": "0003_daemon_runs"},
                     {"migration_set": "modemd", "name": "0004_desk"},
-                    {"migration_set": "modemd", "name": "0005_desk_live"}]
+                    {"migration_set": "modemd", "name": "0005_desk_live"},
+                    {"migration_set": "modemd", "name": "0006_integrations"}]
     assert {"lines", "messages", "outbound_parts", "inbound_parts", "reports", "quarantine",
             "audit", "optouts", "contacts", "claims",
             "events"} <= set(store.database.db.table_names())
@@ -57,7 +58,7 @@ def test_reopening_applies_nothing_twice_and_keeps_data(
         assert again.database.query("SELECT name FROM _sqlite_migrations") == [
             {"name": "0001_initial"}, {"name": "0002_checked_states"},
             {"name": "0003_daemon_runs"}, {"name": "0004_desk"},
-                {"name": "0005_desk_live"}]
+                {"name": "0005_desk_live"}, {"name": "0006_integrations"}]
         assert again.views.message(message_id)["text"] == "hello"
 
 

@@ -1,5 +1,6 @@
-"""`modemd health`'s judgement: each check names its problem with a state, the worst
-state wins, and the result reads as one monitoring-plugin line with perfdata."""
+"""The health judgement of `modemd health` and GET /v1/health: each check names its
+problem with a state, the worst state wins, and the result reads as one
+monitoring-plugin line with perfdata."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from modemd.cli.liveness import HEALTHY, STARTING, daemon_state, duration
+from modemd.desk.liveness import HEALTHY, STARTING, daemon_state, duration
 from modemd.store import LineState, Store
 from modemd.store.runs import STALE_SECONDS
 from modemd.store.states import LINE_TROUBLE

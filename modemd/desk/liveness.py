@@ -1,6 +1,6 @@
 """Is the daemon alive? The daemon lock says whether a `modemd run` holds the database;
-its run row's heartbeat says whether that process still works. `status` shows the
-answer and `health` judges it.
+its run row's heartbeat says whether that process still works. `modemd status` and
+GET /v1/lines show the answer; `modemd health` and GET /v1/health judge it.
 
 The lock is probed with a shared flock, released at once: it never blocks, and a
 daemon holding its exclusive lock makes the probe fail. /proc is not read: it may be
@@ -14,7 +14,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from modemd.cli.output import elapsed
 from modemd.store import DaemonLock, Store
 from modemd.store.runs import STALE_SECONDS, age_seconds
 
@@ -91,5 +90,10 @@ def ago(seconds: float | None) -> str:
 
 
 def duration(seconds: float) -> str:
-    """In the units and rounding of the tables' relative times (output.elapsed)."""
-    return elapsed(seconds)
+    """59 s, 5 min, 3 h, 4 d: whole units, rounded down (a table's "2 min ago" and
+    `modemd status`'s "heartbeat 2 min ago" agree: the CLI's tables use this too)."""
+    seconds = max(0.0, seconds)
+    for limit, unit, size in ((60, "s", 1), (3600, "min", 60), (172800, "h", 3600)):
+        if seconds < limit:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds // 86400)} d"

@@ -1,0 +1,171 @@
+"""The API's routes as one table: the app is built from it (app.py), and so is the
+OpenAPI 3.1 document at /v1/openapi.json, so a route cannot exist without being
+documented, nor be documented without existing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from modemd.api.schemas import BOOLEAN, CLAIM, COMPONENTS, DECIDE, REPLY, SEND, ref
+from modemd.store.states import InboundStatus, OutboundStatus
+
+JSON = "application/json"
+EVENT_STREAM = "text/event-stream"
+ERRORS = {  # status -> when; every route may answer 401, 403, 500 and 503
+    400: "The request cannot be used as given (a field, a number, a refused send: "
+         "opted out, over a pace limit, claimed by another agent); nothing was done",
+    401: "Nobody known is asking: no valid bearer token (TCP), no peer credentials",
+    403: "Known, but not allowed: acting as another agent without being an admin",
+    404: "No such message (or conversation)",
+    409: "The message's state does not allow it (cancel a sent one, resend a delivered one)",
+    413: "The body is larger than any API call needs (64 KiB)",
+    500: "A bug in modemd: the daemon's log has the details",
+    503: "The database cannot be used just now (locked, read-only, damaged); or too many "
+         "event streams are open",
+    507: "The database's disk is full: nothing was stored",
+}
+ALWAYS = (401, 403, 500, 503)
+WITH_BODY = (400, 413)  # what any route that takes a body may answer
+
+
+def query(name: str, schema: dict, description: str, *, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema,
+            "description": description}
+
+
+_LIMIT = query("limit", {"type": "integer", "minimum": 1, "default": 50}, "How many")
+_UNREAD = query("unread", BOOLEAN, "Only those with unread inbound messages (read: an "
+                "agent opened the thread)")
+PATH_PARAMETERS = {
+    "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
+           "description": "A message id"},
+    "peer": {"name": "peer", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "A number (E.164; + as %2B) or a contact's name"},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # with {id} or {peer}, as falcon and OpenAPI both write them
+    operation: str  # the OpenAPI operationId and the handler's name
+    summary: str
+    result: dict  # the success answer's schema
+    status: int = 200
+    body: dict | None = None  # the request body's schema; None: no body
+    parameters: tuple[dict, ...] = ()
+    errors: tuple[int, ...] = ()
+    content: str = JSON
+    also: int | None = None  # another status that answers with the result too (health's 503)
+
+
+ROUTES = (
+    Route("POST", "/v1/messages", "send_message", "Queue a text to a number or contact "
+          "(`modemd send`); a refused one queues nothing", ref("Queued"), 201, SEND,
+          errors=(400, 507)),
+    Route("GET", "/v1/messages", "list_messages", "Messages one way, newest first "
+          "(`modemd outbox` / `inbox`)", {"type": "array", "items": ref("Message")},
+          parameters=(
+              query("direction", {"enum": ["out", "in"]}, "out: what we sent; in: what we "
+                    "received", required=True),
+              query("peer", {"type": "string"}, "Only this contact: a number (+ as %2B), a "
+                    "contact's name, or a sender name as it came"),
+              query("status", {"enum": [*OutboundStatus, *InboundStatus]}, "Only this status"),
+              _LIMIT, query("unread", BOOLEAN, "direction=in only: those no agent read yet")),
+          errors=(400,)),
+    Route("GET", "/v1/messages/{id}", "get_message", "One message with its parts and "
+          "delivery reports (`modemd show`)", ref("Message"), errors=(400, 404)),
+    Route("POST", "/v1/messages/{id}/reply", "reply_message", "Answer an inbound message: "
+          "to its sender, from the line it came in on (`modemd reply`)", ref("Queued"), 201,
+          REPLY, errors=(400, 404, 507)),
+    Route("POST", "/v1/messages/{id}/cancel", "cancel_message", "Take back a scheduled or "
+          "queued message no part of which went out (`modemd cancel`)", ref("Message"),
+          body=DECIDE, errors=(400, 404, 409, 507)),
+    Route("POST", "/v1/messages/{id}/resend", "resend_message", "Send a failed, expired or "
+          "unknown message again (`modemd resend`)", ref("Message"), body=DECIDE,
+          errors=(400, 404, 409, 507)),
+    Route("GET", "/v1/conversations", "list_conversations", "One row per contact, the most "
+          "recent first (`modemd conversations`)",
+          {"type": "array", "items": ref("Conversation")},
+          parameters=(_UNREAD, query("mine", BOOLEAN, "Only those the asking agent "
+                                     "claimed"), _LIMIT), errors=(400,)),
+    Route("POST", "/v1/conversations/{peer}/claim", "claim_conversation", "Make the "
+          "conversation the agent's: others need force to text it (`modemd claim`)",
+          ref("Claim"), body=CLAIM, errors=(400, 507)),
+    Route("POST", "/v1/conversations/{peer}/release", "release_conversation", "Give up the "
+          "claim; force releases another agent's (`modemd release`)", ref("Released"),
+          body=CLAIM, errors=(400, 507)),
+    Route("GET", "/v1/lines", "list_lines", "Each line, the queue without a line, the "
+          "database's disk and the daemon (`modemd status --json`)", ref("Lines")),
+    Route("GET", "/v1/health", "get_health", "The `modemd health` judgement; HTTP 503 when "
+          "it is CRITICAL or UNKNOWN", ref("Health"), also=503),
+    Route("GET", "/v1/events", "stream_events", "Server-Sent Events, the events of `modemd "
+          "watch --json`; resumes after Last-Event-ID (or ?after=N), else starts at new "
+          "events", {"type": "string", "description": "id: N / event: KIND / data: the "
+                     "event object (components/schemas/Event) as JSON, a blank line after "
+                     "each; a comment line every 15 s keeps the stream alive"},
+          parameters=(
+              query("after", {"type": "integer", "minimum": 0}, "Replay the events after "
+                    "this event_id first (as the Last-Event-ID header does)"),
+              {"name": "Last-Event-ID", "in": "header", "required": False,
+               "schema": {"type": "integer", "minimum": 0},
+               "description": "The id of the last event received: resume after it"}),
+          errors=(400,), content=EVENT_STREAM),
+    Route("GET", "/v1/openapi.json", "get_openapi", "This document", {"type": "object"}),
+)
+
+
+def document() -> dict:
+    """The OpenAPI 3.1 document of ROUTES."""
+    paths: dict[str, dict] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "modemd", "version": _version(), "description": (
+            "The person-to-person SMS desk of `modemd run`: the same rules as the CLI. "
+            "On the Unix socket the agent is the connecting user; over TCP the one a "
+            "bearer token (`modemd token create AGENT`) was made for. Errors are "
+            "{\"error\", \"hint\"} with a 4xx or 5xx status.")},
+        "paths": paths,
+        "components": {
+            "schemas": COMPONENTS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "TCP only (api_listen)"}}},
+    }
+
+
+def _operation(route: Route) -> dict:
+    names = [part[1:-1] for part in route.path.split("/") if part.startswith("{")]
+    operation: dict = {
+        "operationId": route.operation, "summary": route.summary,
+        "parameters": [PATH_PARAMETERS[name] for name in names] + list(route.parameters),
+        "responses": {str(route.status): {"description": "Done", "content": {
+            route.content: {"schema": route.result}}}} | {
+            str(code): {"description": ERRORS[code],
+                        "content": {JSON: {"schema": ref("Error")}}}
+            for code in sorted({*route.errors, *ALWAYS, *(WITH_BODY if route.body else ())})
+        } | _also(route),
+        "security": [{}, {"bearer": []}],  # the socket needs none; TCP a token
+    }
+    if route.body is not None:
+        operation["requestBody"] = {"required": bool(route.body["required"]), "content": {
+            JSON: {"schema": route.body}}}
+    return operation
+
+
+def _also(route: Route) -> dict:
+    if route.also is None:
+        return {}
+    schema = {"anyOf": [route.result, ref("Error")]}
+    return {str(route.also): {"description": "The result, when it reports trouble (health: "
+                              "CRITICAL or UNKNOWN); or an Error, as on any route",
+                              "content": {JSON: {"schema": schema}}}}
+
+
+def _version() -> str:
+    try:
+        return version("modemd")
+    except PackageNotFoundError:
+        return "0"

@@ -1,0 +1,66 @@
+"""/v1/conversations (the list, claim, release), /v1/lines and /v1/health: the desk's
+functions and views, as `modemd conversations`, `claim`, `status` and `health` show."""
+
+from __future__ import annotations
+
+from modemd.api.calls import Answer, Api, Call
+from modemd.desk import claims
+from modemd.desk.health import CRITICAL, Limits, evaluate, unknown
+from modemd.desk.liveness import daemon_state
+from modemd.errors import ModemdError
+from modemd.store import ConversationClaim
+
+
+def list_conversations(api: Api, call: Call) -> list[dict]:
+    return claims.conversations(api.store, unread=bool(call.query["unread"]),
+                                mine=call.agent.name if call.query["mine"] else None,
+                                limit=call.query["limit"])
+
+
+def claim_conversation(api: Api, call: Call) -> dict:
+    taken = claims.claim(api.store, call.params["peer"], call.operator(),
+                         force=bool(call.body.get("force")),
+                         default_region=api.config.default_region)
+    previous = None if taken.previous is None else taken.previous.operator
+    return {**_claim(api, taken.holder), "claimed_by": taken.holder.operator,
+            "previous": previous}
+
+
+def release_conversation(api: Api, call: Call) -> dict:
+    released = claims.release(api.store, call.params["peer"], call.operator(),
+                              force=bool(call.body.get("force")),
+                              default_region=api.config.default_region)
+    return {**_claim(api, released), "released_from": released.operator}
+
+
+def _claim(api: Api, claim: ConversationClaim) -> dict:
+    contact = api.store.contacts.get(claim.peer)
+    return {"peer": claim.peer, "contact": None if contact is None else contact.name,
+            "since": claim.since}
+
+
+def list_lines(api: Api, call: Call) -> dict:
+    store = api.store
+    with store.database.snapshot():
+        lines, waiting = store.views.lines(), store.views.unassigned_queue()
+        disk = store.database.disk_state()
+        daemon = daemon_state(store, api.config.database)
+    return {"lines": lines, "queued_without_line": waiting,
+            "database": disk, "daemon": daemon}
+
+
+def get_health(api: Api, call: Call) -> Answer:
+    """200 for OK and WARNING, 503 for CRITICAL and UNKNOWN: a load balancer or an HTTP
+    check reads the status alone. A database that cannot be read is UNKNOWN, as for
+    `modemd health`."""
+    try:
+        result = evaluate(api.store, api.config.database, Limits())
+    except ModemdError as error:
+        result = unknown(str(error))
+    return Answer(result, 503 if result["code"] >= CRITICAL else 200)
+
+
+HANDLERS = {"list_conversations": list_conversations,
+            "claim_conversation": claim_conversation,
+            "release_conversation": release_conversation,
+            "list_lines": list_lines, "get_health": get_health}
