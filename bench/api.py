@@ -104,6 +104,7 @@ def latency(running, socket_path: Path, to: str, samples: int) -> list[float]:
 
 def throughput(socket_path: Path, receiver: Receiver, numbers: list[str],
                burst: int) -> tuple[int, float]:
+    time.sleep(1.0)  # the latency samples' last events are in
     before = len(receiver.arrived)
     for i in range(burst):
         post(socket_path, "/v1/messages", {"to": numbers[i % len(numbers)], "text": f"b {i}"})
