@@ -113,7 +113,9 @@ def test_the_metrics_answer_on_loopback_and_no_other_address_is_reachable(
 
 
 INSTALLED = "/opt/modemd/lib/python3*/site-packages/modemd/__init__.py"
-WHEEL = ("cp -r /srv/modemd /tmp/source && /opt/modemd/bin/pip wheel --quiet --no-deps "
+# a checkout's own build/ (left by an earlier `pip install .`) would put stale modules in
+WHEEL = ("cp -r /srv/modemd /tmp/source && rm -rf /tmp/source/build && "
+         "/opt/modemd/bin/pip wheel --quiet --no-deps "
          "--wheel-dir /tmp/wheel /tmp/source >&2 && ls /tmp/wheel/modemd-*.whl")
 
 
