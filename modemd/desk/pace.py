@@ -16,14 +16,11 @@ from datetime import datetime, timedelta
 
 from modemd.config import Pace
 from modemd.errors import InvalidInputError
-from modemd.store import LineState, OutboundStatus
+from modemd.store import pacing
 from modemd.store.db import iso, utc_now
-from modemd.store.states import IN_QUEUE, sql_list
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 NOT_LIMITED = "replies to existing conversations are not limited; nothing queued"
-# The first texts that count against a cap: outbound, new_contact, not taken back.
-_FIRSTS = "direction = 'out' AND new_contact = 1 AND status != ? AND created_at > ?"
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ def check(conn: sqlite3.Connection, peer: str, operator: str, *, requested: int 
     break one; else whether it starts a new contact and the line to pin it to (a new
     contact without a requested line; None: let the queue choose)."""
     now = now or utc_now()
-    new = is_new_contact(conn, peer)
+    new = pacing.is_new_contact(conn, peer)
     if not rules.enabled:
         return Cleared(new)
     _agent_interval(conn, operator, rules, now)
@@ -62,17 +59,9 @@ def check(conn: sqlite3.Connection, peer: str, operator: str, *, requested: int 
     return Cleared(True, _pinned(conn, lines, rules, now))
 
 
-def is_new_contact(conn: sqlite3.Connection, peer: str) -> bool:
-    """No message either way with this peer yet (a cancelled one never reached them)."""
-    return conn.execute(
-        "SELECT 1 FROM messages WHERE peer = ? AND NOT (direction = 'out' AND status = ?) "
-        "LIMIT 1", (peer, OutboundStatus.CANCELLED)).fetchone() is None
-
-
 def _agent_interval(conn: sqlite3.Connection, operator: str, rules: Pace,
                     now: datetime) -> None:
-    last, = conn.execute("SELECT MAX(created_at) FROM messages WHERE direction = 'out' "
-                         "AND operator = ?", (operator,)).fetchone()
+    last = pacing.last_sent_at(conn, operator)
     if last is None:
         return
     wait = min(_parse(last) + timedelta(seconds=rules.per_agent_seconds) - now,
@@ -85,9 +74,7 @@ def _agent_interval(conn: sqlite3.Connection, operator: str, rules: Pace,
 
 
 def _agent_hour(conn: sqlite3.Connection, operator: str, rules: Pace, now: datetime) -> None:
-    firsts = [_parse(at) for at, in conn.execute(
-        f"SELECT created_at FROM messages WHERE operator = ? AND {_FIRSTS} "
-        f"ORDER BY created_at", (operator, OutboundStatus.CANCELLED, iso(now - HOUR)))]
+    firsts = [_parse(at) for at in pacing.first_texts_by(conn, operator, iso(now - HOUR))]
     cap = rules.new_contacts_per_agent_hour
     if len(firsts) >= cap:
         raise InvalidInputError(
@@ -123,24 +110,15 @@ def _pinned(conn: sqlite3.Connection, lines: list[_Line], rules: Pace,
             f"the first may text another {_when(frees, now)}; {NOT_LIMITED}")
     if not healthy:
         return None
-    load = dict(conn.execute(
-        f"SELECT line_id, COUNT(*) FROM messages WHERE direction = 'out' "
-        f"AND status IN {sql_list(IN_QUEUE)} AND line_id IS NOT NULL GROUP BY line_id"))
+    load = pacing.queue_load(conn)
     return min(under, key=lambda line: (load.get(line.id, 0), len(line.firsts), line.id)).id
 
 
 def _lines(conn: sqlite3.Connection, now: datetime) -> list[_Line]:
     """Every known line with its first texts of the last day (one pass over them)."""
-    firsts: dict[int, list[datetime]] = {}
-    for line_id, at in conn.execute(  # the day's first texts only, not every outbound row
-            f"SELECT line_id, created_at FROM messages INDEXED BY messages_first_texts "
-            f"WHERE line_id IS NOT NULL AND {_FIRSTS} ORDER BY created_at",
-            (OutboundStatus.CANCELLED, iso(now - DAY))):
-        firsts.setdefault(line_id, []).append(_parse(at))
-    return [_Line(line_id, name or own_number or str(line_id), state == LineState.OK,
-                  firsts.get(line_id, []))
-            for line_id, name, own_number, state in conn.execute(
-                "SELECT id, name, own_number, state FROM lines ORDER BY id")]
+    firsts = pacing.first_texts_by_line(conn, str(iso(now - DAY)))
+    return [_Line(line_id, label, healthy, [_parse(at) for at in firsts.get(line_id, [])])
+            for line_id, label, healthy in pacing.known_lines(conn)]
 
 
 def _frees(firsts: list[datetime], cap: int, window: timedelta) -> datetime:

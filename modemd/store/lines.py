@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from modemd.store.db import Database, iso, utc_now
 from modemd.store.events import record
 from modemd.store.outbound import LineChooser
-from modemd.store.states import IN_QUEUE, EventKind, LineState, PauseCause, sql_list
+from modemd.store.pacing import queue_load
+from modemd.store.states import EventKind, LineState, PauseCause
 from modemd.store.transitions import audit
 
 
@@ -154,9 +155,7 @@ def _least_busy(conn: sqlite3.Connection, healthy: list[int],
                 asking: int | None) -> int | None:
     if not healthy:
         return None
-    load = dict(conn.execute(
-        f"SELECT line_id, COUNT(*) FROM messages WHERE direction = 'out' "
-        f"AND status IN {sql_list(IN_QUEUE)} AND line_id IS NOT NULL GROUP BY line_id"))
+    load = queue_load(conn)
     best = min(healthy, key=lambda line: (load.get(line, 0), line))
     if asking in healthy and load.get(asking, 0) <= load.get(best, 0):
         return asking
