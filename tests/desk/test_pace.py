@@ -67,8 +67,11 @@ def age(store: Store, by: timedelta, *message_ids: int) -> None:
 
 
 def local(stored: str, later: timedelta) -> str:
-    """HH:MM in the tests' zone of a stored time plus `later`."""
-    return f"{datetime.fromisoformat(stored) + later + EST:%H:%M}"
+    """HH:MM in the tests' zone of a stored time plus `later`, with " tomorrow" when
+    that falls on the next local day (a run near midnight)."""
+    moment = datetime.fromisoformat(stored) + later + EST
+    today = datetime.now(moment.tzinfo) + EST
+    return f"{moment:%H:%M}" + " tomorrow" * (moment.date() != today.date())
 
 
 def add_line(store: Store, n: int, state: LineState = LineState.OK) -> int:
@@ -168,7 +171,7 @@ def test_a_requested_line_at_its_daily_cap_refuses(store: Store) -> None:
     text = refused(store, new(2), rules, operator="bob", line="desk-1")
     at = local(row(store, first)["created_at"], timedelta(days=1))
     assert text == ("pace: line desk-1 has texted 1 new contacts in the last 24 h, its limit "
-                    f"(new_contacts_per_line_day = 1); it may text another at {at} tomorrow "
+                    f"(new_contacts_per_line_day = 1); it may text another at {at} "
                     "(in 24 h), or send without --line to use another line; replies to "
                     "existing conversations are not limited; nothing queued")
     other = send(store, new(2), rules, operator="bob")  # pinned to the line with room

@@ -43,8 +43,10 @@ def refused(desk: Desk, to: str, *options: str) -> str:
 
 
 def local(desk: Desk, message_id: int, later: timedelta) -> str:
-    created = datetime.fromisoformat(desk.cli.show(message_id)["created_at"])
-    return f"{(created + later).astimezone():%H:%M}"
+    """HH:MM local of the message's time plus `later`; " tomorrow" when on the next day."""
+    moment = (datetime.fromisoformat(desk.cli.show(message_id)["created_at"]) + later).astimezone()
+    today = datetime.now(moment.tzinfo).date()
+    return f"{moment:%H:%M}" + " tomorrow" * (moment.date() != today)
 
 
 def delivered(desk: Desk, *message_ids: int) -> list[str]:
@@ -99,7 +101,7 @@ def test_new_contacts_per_line_day_spreads_first_texts_then_refuses(
     text = refused(desk, outside(22), "--line", LINE1)
     assert text == (f"pace: line {LINE1} has texted 1 new contacts in the last 24 h, its "
                     f"limit (new_contacts_per_line_day = 1); it may text another at "
-                    f"{local(desk, on_line1, timedelta(days=1))} tomorrow (in 24 h), or send "
+                    f"{local(desk, on_line1, timedelta(days=1))} (in 24 h), or send "
                     "without --line to use another line; replies to existing conversations "
                     "are not limited; nothing queued")
     elsewhere = sent(desk, outside(22))  # pinned to the line with room
@@ -107,7 +109,7 @@ def test_new_contacts_per_line_day_spreads_first_texts_then_refuses(
     text = refused(desk, outside(23), "--operator", "bob")
     assert text.startswith("pace: every line has texted 1 new contacts in the last 24 h "
                            "(new_contacts_per_line_day = 1); the first may text another at "
-                           f"{local(desk, on_line1, timedelta(days=1))} tomorrow (in 24 h)")
+                           f"{local(desk, on_line1, timedelta(days=1))} (in 24 h)")
     assert answered(desk, outside(24), "line1") == LINE1  # at its cap for first texts
 
 
