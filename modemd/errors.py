@@ -36,6 +36,7 @@ The whole tree, with a scenario for each error (a test keeps it equal to the cla
      +-- NotSending           re-initialised 3 times and still no part went out: reset it
      +-- DuplicatePort        /dev/ttyUSB3 answers with the IMEI /dev/ttyUSB2 is driven by
      +-- Unrecorded           a part went out while the disk was full: written when it frees
+     +-- ApiError             an API call refused: 403 for `modemd send --operator bob` as alice
 
 Foreign exceptions (pyserial, termios, sqlite3, OSError) are translated where they are
 met, with `raise ... from`, so the cause stays attached.

@@ -14,6 +14,7 @@ TMPFILES=/etc/tmpfiles.d/modemd.conf
 RULES=/etc/udev/rules.d/77-modemd.rules
 CONFIG=/etc/modemd/modemd.toml
 LINK=/usr/local/bin/modemd
+STATE=/var/lib/modemd
 DOC="$PREFIX/share/doc/modemd"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
@@ -66,6 +67,13 @@ install_files() {
     say "wrote the example $CONFIG: name your modems there"
   fi
   systemd-tmpfiles --create "$TMPFILES"
+  only_modemd_writes
+}
+
+# An older install left the database group-writable (0660): agents now send through
+# the API socket, so only user modemd writes it (tmpfiles fixed the folders).
+only_modemd_writes() {
+  find "$STATE" -maxdepth 1 -type f -perm -g=w -exec chmod g-w {} +
 }
 
 reload_udev() {

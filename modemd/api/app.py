@@ -7,20 +7,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 import falcon
 import falcon.media
 
-from modemd.api import errors, events, identity, inputs, messages, openapi, overview
-from modemd.api.calls import Answer, Api, Call
+from modemd.api import errors, events, identity, inputs, openapi
+from modemd.api.calls import Api
+from modemd.api.invoke import HANDLERS, answered, checked
 from modemd.config import Config
 from modemd.store import Store
-
-Handler = Callable[[Api, Call], Any]
-HANDLERS: dict[str, Handler] = {**messages.HANDLERS, **overview.HANDLERS,
-                                "stream_events": events.stream,
-                                "get_openapi": lambda api, call: openapi.document()}
 
 
 class _Identify:
@@ -66,17 +62,11 @@ class _Resource:
 
 
 def _responder(api: Api, route: openapi.Route) -> Callable[..., None]:
-    handler = HANDLERS[route.operation]
-
     def respond(req: falcon.Request, resp: falcon.Response, **params: str) -> None:
-        call = Call(agent=req.context.agent, req=req, params=params,
-                    query=inputs.query(req.params, route.parameters),
-                    body=({} if route.body is None else
-                          inputs.body(inputs.read(req.bounded_stream, req.content_length),
-                                      route.body)))
-        answer = handler(api, call)
-        if not isinstance(answer, Answer):
-            answer = Answer(answer)
+        raw = b"" if route.body is None else inputs.read(req.bounded_stream, req.content_length)
+        call = checked(route, req.context.agent, params=params, query=req.params,
+                       body=inputs.parsed(raw), req=req)
+        answer = answered(api, route.operation, call)
         resp.status = answer.status
         for name, value in answer.headers.items():
             resp.set_header(name, value)

@@ -20,16 +20,16 @@ if TYPE_CHECKING:
 class Api:
     store: Store
     config: Config
-    streams: Streams
+    streams: Streams | None = None  # the HTTP server's; none in the CLI's process
 
 
 @dataclass(frozen=True)
 class Call:
     agent: identity.Agent
-    req: falcon.Request
+    req: falcon.Request | None  # None when the CLI calls in its own process
     params: dict[str, str]  # the path's {id} or {peer}, as given
     query: dict[str, Any]  # checked and converted (inputs.query), defaults filled in
-    body: dict[str, Any]  # checked (inputs.body); {} for an empty one
+    body: dict[str, Any]  # checked (inputs.fields); {} for an empty one
 
     def operator(self) -> str:
         """Whom the action is recorded under: the agent, or whom an admin names."""

@@ -20,13 +20,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modemd.api.calls import Answer, Api, Call
-from modemd.api.errors import ApiError
 from modemd.api.inputs import whole
+from modemd.api.refusals import ApiError
 from modemd.store import Store, StoreError
 from modemd.store.views import line_object  # events stored before it hid the PIN hash
 from modemd.wake import WatchListener
+
+if TYPE_CHECKING:
+    import falcon
 
 log = logging.getLogger(__name__)
 
@@ -84,24 +88,27 @@ class Streams:
 
 
 def stream(api: Api, call: Call) -> Answer:
-    start = _start(call)
-    listener = api.streams.open(api.config.database)  # first: see the module's doc
+    streams = api.streams
+    if streams is None or call.req is None:  # `modemd watch` reads its own database
+        raise RuntimeError("the event stream is served over HTTP only")
+    start = _start(call.req, call.query["after"])
+    listener = streams.open(api.config.database)  # first: see the module's doc
     try:
         after = api.store.events.last_id() if start is None else start
     except BaseException:
-        api.streams.close(listener)
+        streams.close(listener)
         raise
-    return Answer(stream=EventStream(api.store, api.streams, listener, after),
+    return Answer(stream=EventStream(api.store, streams, listener, after),
                   headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _start(call: Call) -> int | None:
+def _start(req: falcon.Request, after: int | None) -> int | None:
     """Last-Event-ID wins over ?after: an EventSource reconnects to the URL it began
     with, and the header says how far it got since."""
-    header = call.req.get_header("Last-Event-ID")
+    header = req.get_header("Last-Event-ID")
     if header is not None and header.strip():
         return whole("Last-Event-ID", header)
-    return call.query["after"]
+    return after
 
 
 def frame(event: dict) -> bytes:

@@ -8,7 +8,7 @@ import difflib
 import json
 from typing import Any, BinaryIO
 
-from modemd.api.errors import ApiError
+from modemd.api.refusals import ApiError
 
 BODY_HINT = ('send a JSON object, e.g. curl -H "Content-Type: application/json" -d '
              '\'{"to": "+14155550123", "text": "hello"}\'; GET /v1/openapi.json has '
@@ -28,15 +28,19 @@ def read(stream: BinaryIO, length: int | None) -> bytes:
     return raw
 
 
-def body(raw: bytes, schema: dict) -> dict:
-    """The body as a dict of the schema's fields; an empty body is {} (all optional)."""
+def parsed(raw: bytes) -> Any:
+    """The body's JSON; an empty body is {} (a body whose fields are all optional)."""
     if not raw.strip():
-        data: Any = {}
-    else:
-        try:
-            data = json.loads(raw)
-        except ValueError as error:  # UnicodeDecodeError is one too
-            raise ApiError(400, f"the body is not JSON: {error}", BODY_HINT) from None
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError as error:  # UnicodeDecodeError is one too
+        raise ApiError(400, f"the body is not JSON: {error}", BODY_HINT) from None
+
+
+def fields(data: Any, schema: dict) -> dict:
+    """A parsed body checked against its schema: an object of known fields, the required
+    ones present, each of its type."""
     if not isinstance(data, dict):
         raise ApiError(400, f"the body is a JSON {type(data).__name__}, not an object",
                        BODY_HINT)
@@ -106,12 +110,25 @@ def converted(name: str, text: str, schema: dict, description: str) -> Any:
         return text
     if schema.get("type") == "integer":
         return whole(name, text, schema.get("minimum", 0))
+    if schema.get("type") == "number":
+        return _number(name, text, schema.get("minimum", 0))
     if schema.get("type") == "boolean":
         if text.lower() not in _TRUE + _FALSE:
             raise ApiError(400, f"{name}={text!r}: give true or false ({description})",
                            QUERY_HINT)
         return text.lower() in _TRUE
     return text
+
+
+def _number(name: str, text: str, minimum: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= minimum or value == float("inf"):  # nan compares false
+        raise ApiError(400, f"{name} {text!r} is not a number of {minimum:g} or more",
+                       QUERY_HINT)
+    return value
 
 
 def whole(name: str, text: str, minimum: int = 0) -> int:

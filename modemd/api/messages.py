@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from modemd.api.calls import Answer, Api, Call
-from modemd.api.errors import ApiError
 from modemd.api.inputs import whole
+from modemd.api.refusals import ApiError
 from modemd.desk import claims, sending, when
 from modemd.errors import InvalidInputError
 from modemd.wake import poke
@@ -74,7 +74,8 @@ def _id(call: Call) -> int:
 def _message(api: Api, message_id: int) -> dict:
     found = api.store.views.message(message_id)
     if found is None:
-        raise ApiError(404, f"no message {message_id}", LIST_HINT)
+        raise ApiError(404, f"no message {message_id}: see `modemd outbox` / `modemd inbox`",
+                       LIST_HINT)
     return found
 
 

@@ -4,10 +4,22 @@ documented, nor be documented without existing."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
-from modemd.api.schemas import BOOLEAN, CLAIM, COMPONENTS, DECIDE, REPLY, SEND, ref
+from modemd.api.schemas import (
+    BOOLEAN,
+    CLAIM,
+    COMPONENTS,
+    CONTACT,
+    DECIDE,
+    OPTOUT,
+    REPLY,
+    SEND,
+    ref,
+)
+from modemd.config import Config
 from modemd.store.states import InboundStatus, OutboundStatus
 
 JSON = "application/json"
@@ -42,7 +54,15 @@ PATH_PARAMETERS = {
            "description": "A message id"},
     "peer": {"name": "peer", "in": "path", "required": True, "schema": {"type": "string"},
              "description": "A number (E.164; + as %2B) or a contact's name"},
+    "line": {"name": "line", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "A line: id, name, own number (+ as %2B), ICCID or IMSI"},
 }
+_OPERATOR = query("operator", {"type": "string"}, "Whose action it is (admins only: root "
+                  "and the daemon's user); default: the agent asking")
+
+
+def listing(name: str) -> dict:
+    return {"type": "array", "items": ref(name)}
 
 
 @dataclass(frozen=True)
@@ -89,7 +109,18 @@ ROUTES = (
           "recent first (`modemd conversations`)",
           {"type": "array", "items": ref("Conversation")},
           parameters=(_UNREAD, query("mine", BOOLEAN, "Only those the asking agent "
-                                     "claimed"), _LIMIT), errors=(400,)),
+                                     "claimed"), _LIMIT,
+                      query("operator", {"type": "string"}, "With mine: whose claims "
+                            "(default: the agent asking)")), errors=(400,)),
+    Route("GET", "/v1/conversations/{peer}", "get_conversation", "The thread with a peer, "
+          "both directions, oldest first; marks nothing read (`modemd thread "
+          "--keep-unread`)", ref("Thread"), parameters=(
+              query("limit", {"type": "integer", "minimum": 1, "default": 100}, "How "
+                    "many, from the oldest"),), errors=(400,)),
+    Route("POST", "/v1/conversations/{peer}/read", "read_conversation", "Open the thread: "
+          "its inbound messages are read from now on (`modemd thread`)", ref("Read"),
+          parameters=(query("limit", {"type": "integer", "minimum": 1, "default": 100},
+                            "How many, from the oldest"),), errors=(400, 507)),
     Route("POST", "/v1/conversations/{peer}/claim", "claim_conversation", "Make the "
           "conversation the agent's: others need force to text it (`modemd claim`)",
           ref("Claim"), body=CLAIM, errors=(400, 507)),
@@ -98,8 +129,49 @@ ROUTES = (
           body=CLAIM, errors=(400, 507)),
     Route("GET", "/v1/lines", "list_lines", "Each line, the queue without a line, the "
           "database's disk and the daemon (`modemd status --json`)", ref("Lines")),
+    Route("POST", "/v1/lines/{line}/resume", "resume_line", "Resume a paused line "
+          "(`modemd resume`)", ref("Resumed"), body=DECIDE, errors=(400, 507)),
+    Route("GET", "/v1/quarantine", "list_quarantine", "Inbound PDUs nobody could decode, "
+          "kept raw (`modemd quarantine`)", listing("Quarantined")),
+    Route("GET", "/v1/contacts", "list_contacts", "Every contact, by name (`modemd contact "
+          "list`)", listing("Contact")),
+    Route("POST", "/v1/contacts", "add_contact", "Name a number, or rename it (`modemd "
+          "contact add`)", ref("Contact"), body=CONTACT, errors=(400, 507)),
+    Route("DELETE", "/v1/contacts/{peer}", "remove_contact", "Forget a number's name "
+          "(`modemd contact remove`)", ref("Contact"), parameters=(_OPERATOR,),
+          errors=(400, 507)),
+    Route("GET", "/v1/optouts", "list_optouts", "The numbers that opted out (`modemd "
+          "optouts`)", listing("OptOut")),
+    Route("POST", "/v1/optouts", "add_optout", "Record an opt-out given by a call or an "
+          "email; what is queued to the number fails (`modemd optout add`)", ref("OptOut"),
+          body=OPTOUT, errors=(400, 507)),
+    Route("DELETE", "/v1/optouts/{peer}", "remove_optout", "Lift an opt-out (`modemd "
+          "optout remove`)", ref("OptOut"), parameters=(_OPERATOR,), errors=(400, 507)),
+    Route("GET", "/v1/audit", "list_audit", "Who did what and when, newest first "
+          "(`modemd audit`)", listing("AuditEntry"), parameters=(
+              query("peer", {"type": "string"}, "Only what concerns this number or "
+                    "contact"),
+              query("operator", {"type": "string"}, "Only what this agent (or texting "
+                    "peer) did"), _LIMIT), errors=(400,)),
+    Route("GET", "/v1/deliveries", "list_deliveries", "Deliveries to webhooks and hooks "
+          "that are pending or failed (`modemd hooks`)", listing("Delivery"), parameters=(
+              query("limit", {"type": "integer", "minimum": 1, "default": 100}, "How "
+                    "many"),)),
+    Route("POST", "/v1/deliveries/{id}/retry", "retry_delivery", "Make a delivery due "
+          "again now (`modemd hooks retry`)", ref("Delivery"), body=DECIDE,
+          errors=(400, 404, 507)),
     Route("GET", "/v1/health", "get_health", "The `modemd health` judgement; HTTP 503 when "
-          "it is CRITICAL or UNKNOWN", ref("Health"), also=503),
+          "it is CRITICAL or UNKNOWN", ref("Health"), also=503, parameters=(
+              query("queue_warn", {"type": "number", "minimum": 0}, "WARNING when the "
+                    "oldest queued message waited longer (seconds)"),
+              query("queue_crit", {"type": "number", "minimum": 0}, "CRITICAL when it "
+                    "waited longer (seconds)"),
+              query("ratio_warn", {"type": "number", "minimum": 0}, "WARNING below this "
+                    "delivery-report match ratio over 24 h (percent)"),
+              query("ratio_crit", {"type": "number", "minimum": 0}, "CRITICAL below this "
+                    "(percent)"),
+              query("ratio_min", {"type": "integer", "minimum": 1}, "Judge the ratio "
+                    "only with at least this many reports in 24 h")), errors=(400,)),
     Route("GET", "/v1/events", "stream_events", "Server-Sent Events, the events of `modemd "
           "watch --json`; resumes after Last-Event-ID (or ?after=N), else starts at new "
           "events", {"type": "string", "description": "id: N / event: KIND / data: the "
@@ -112,6 +184,8 @@ ROUTES = (
                "schema": {"type": "integer", "minimum": 0},
                "description": "The id of the last event received: resume after it"}),
           errors=(400,), content=EVENT_STREAM),
+    Route("GET", "/v1/about", "get_about", "Which modemd this is and the database it "
+          "serves (the CLI checks it before it acts through this socket)", ref("About")),
     Route("GET", "/v1/openapi.json", "get_openapi", "This document", {"type": "object"}),
 )
 
@@ -162,6 +236,11 @@ def _also(route: Route) -> dict:
     return {str(route.also): {"description": "The result, when it reports trouble (health: "
                               "CRITICAL or UNKNOWN); or an Error, as on any route",
                               "content": {JSON: {"schema": schema}}}}
+
+
+def about(config: Config) -> dict:
+    return {"service": "modemd", "version": _version(),
+            "database": os.path.abspath(config.database)}
 
 
 def _version() -> str:

@@ -12,9 +12,28 @@ from modemd.store import ConversationClaim
 
 
 def list_conversations(api: Api, call: Call) -> list[dict]:
-    return claims.conversations(api.store, unread=bool(call.query["unread"]),
-                                mine=call.agent.name if call.query["mine"] else None,
+    mine = (call.query["operator"] or call.agent.name) if call.query["mine"] else None
+    return claims.conversations(api.store, unread=bool(call.query["unread"]), mine=mine,
                                 limit=call.query["limit"])
+
+
+def get_conversation(api: Api, call: Call) -> dict:
+    return _thread(api, call, keep_unread=True)
+
+
+def read_conversation(api: Api, call: Call) -> dict:
+    return _thread(api, call, keep_unread=False)
+
+
+def _thread(api: Api, call: Call, *, keep_unread: bool) -> dict:
+    opened = claims.open_thread(api.store, call.params["peer"], keep_unread=keep_unread,
+                                default_region=api.config.default_region,
+                                limit=call.query.get("limit") or 100)
+    contact = api.store.contacts.get(opened.peer)
+    shown = {"peer": opened.peer, "contact": None if contact is None else contact.name,
+             "messages": opened.messages}
+    return shown if keep_unread else {**shown, "marked": opened.marked,
+                                      "not_marked": opened.not_marked}
 
 
 def claim_conversation(api: Api, call: Call) -> dict:
@@ -27,10 +46,12 @@ def claim_conversation(api: Api, call: Call) -> dict:
 
 
 def release_conversation(api: Api, call: Call) -> dict:
-    released = claims.release(api.store, call.params["peer"], call.operator(),
+    operator = call.operator()
+    released = claims.release(api.store, call.params["peer"], operator,
                               force=bool(call.body.get("force")),
                               default_region=api.config.default_region)
-    return {**_claim(api, released), "released_from": released.operator}
+    return {**_claim(api, released), "released_from": released.operator,
+            "released_by": operator}
 
 
 def _claim(api: Api, claim: ConversationClaim) -> dict:
@@ -54,13 +75,22 @@ def get_health(api: Api, call: Call) -> Answer:
     check reads the status alone. A database that cannot be read is UNKNOWN, as for
     `modemd health`."""
     try:
-        result = evaluate(api.store, api.config.database, Limits())
+        result = evaluate(api.store, api.config.database, _limits(call.query))
     except ModemdError as error:
         result = unknown(str(error))
     return Answer(result, 503 if result["code"] >= CRITICAL else 200)
 
 
+def _limits(query: dict) -> Limits:
+    """The health limits the query names; the others as `modemd health` has them."""
+    given = {name: query[name] for name in ("queue_warn", "queue_crit", "ratio_warn",
+                                            "ratio_crit", "ratio_min")
+             if query.get(name) is not None}
+    return Limits(**given)
+
+
 HANDLERS = {"list_conversations": list_conversations,
+            "get_conversation": get_conversation, "read_conversation": read_conversation,
             "claim_conversation": claim_conversation,
             "release_conversation": release_conversation,
             "list_lines": list_lines, "get_health": get_health}

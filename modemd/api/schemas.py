@@ -52,8 +52,15 @@ SEND = body(("to", "text"),
                   "line this contact last talked to, else the least busy"},
             at=_AT, force=_FORCE, operator=_OPERATOR)
 REPLY = body(("text",), text=_TEXT, at=_AT, force=_FORCE, operator=_OPERATOR)
-DECIDE = body((), operator=_OPERATOR)  # cancel, resend: who decided
+DECIDE = body((), operator=_OPERATOR)  # cancel, resend, resume, retry: who decided
 CLAIM = body((), force=_FORCE, operator=_OPERATOR)
+_NUMBER = {"type": "string", "minLength": 1, "description": "A number (E.164, or national "
+           "with default_region) or a contact's name"}
+CONTACT = body(("number", "name"), number=_NUMBER,
+               name={"type": "string", "minLength": 1, "description": "The contact's name, "
+                     "shown in every listing and usable as a recipient"},
+               operator=_OPERATOR)
+OPTOUT = body(("number",), number=_NUMBER, operator=_OPERATOR)
 
 # ---- answers ---------------------------------------------------------------------------
 
@@ -105,6 +112,7 @@ COMPONENTS = {
                  "properties": {
         "peer": STRING, "contact": nullable("string"),
         "released_from": described(STRING, "The agent whose claim it was"),
+        "released_by": described(STRING, "The agent who released it"),
         "since": STRING}},
     "Line": {"type": "object", "properties": {
         "id": INTEGER, "name": nullable("string"), "own_number": nullable("string"),
@@ -136,6 +144,51 @@ COMPONENTS = {
         "daemon": ref("Daemon"), "lines": nullable("object"), "queue": {"type": "object"},
         "reports": {"type": "object"}, "database": {"type": "object"},
         "limits": {"type": "object"}}},
+    "About": {"type": "object", "required": ["service", "version", "database"],
+              "properties": {
+        "service": {"enum": ["modemd"]}, "version": STRING,
+        "database": described(STRING, "The database file this daemon serves, absolute")}},
+    "Thread": {"type": "object", "required": ["peer", "messages"], "properties": {
+        "peer": described(STRING, "The peer as stored: E.164, or a sender name"),
+        "contact": nullable("string"),
+        "messages": {"type": "array", "items": ref("Message"),
+                     "description": "Both directions, oldest first"}}},
+    "Read": {"type": "object", "required": ["peer", "messages", "marked", "not_marked"],
+             "properties": {
+        "peer": STRING, "contact": nullable("string"),
+        "messages": {"type": "array", "items": ref("Message"), "description": "The thread "
+                     "as it is after the marking, oldest first"},
+        "marked": described(INTEGER, "Inbound messages marked read now"),
+        "not_marked": nullable("string", "Why none could be marked (the disk is full)")}},
+    "Quarantined": {"type": "object", "properties": {
+        "id": INTEGER, "received_at": TIME, "line_id": nullable("integer"),
+        "reason": STRING, "pdu": described(STRING, "The PDU as it came, hex")}},
+    "Contact": {"type": "object", "required": ["peer", "name"], "properties": {
+        "peer": STRING, "name": STRING, "operator": nullable("string"), "created_at": TIME,
+        "previous": nullable("string", "POST only: the name it had before; null when new")}},
+    "OptOut": {"type": "object", "required": ["peer", "since"], "properties": {
+        "peer": STRING, "since": TIME,
+        "source": nullable("integer", "The inbound message that said it; null when an "
+                           "agent recorded it"),
+        "operator": nullable("string", "The agent who recorded it; null when it came by "
+                             "text"),
+        "keyword": described(STRING, "The word the peer sent (STOP, QUIT...), or AGENT"),
+        "new": described(BOOLEAN, "POST only: false when the number had opted out before"),
+        "reason": described(STRING, "POST only: the opt-out as one sentence")}},
+    "AuditEntry": {"type": "object", "properties": {
+        "id": INTEGER, "at": TIME, "operator": nullable("string"), "action": STRING,
+        "peer": nullable("string"), "contact": nullable("string"),
+        "message_id": nullable("integer"), "detail": nullable("string")}},
+    "Resumed": {"type": "object", "required": ["line", "line_id", "was_paused"],
+                "properties": {
+        "line": described(STRING, "The line as asked for"), "line_id": INTEGER,
+        "was_paused": nullable("string", "Why it was paused; null when it was not")}},
+    "Delivery": {"type": "object", "properties": {
+        "id": INTEGER, "target": described(STRING, "A webhook's url, or a hook's command "
+                                           "as a JSON list"),
+        "event": STRING, "event_id": INTEGER, "peer": nullable("string"), "status": STRING,
+        "attempts": INTEGER, "next_attempt_at": TIME, "last_error": nullable("string"),
+        "was": described(STRING, "retry only: the status it had")}},
     "Event": {"type": "object", "required": ["event_id", "event", "at"], "properties": {
         "event_id": INTEGER, "event": {"enum": list(EventKind)}, "at": TIME,
         "message": {"anyOf": [ref("Message"), {"type": "null"}]},

@@ -3,26 +3,23 @@ connecting user, from SO_PEERCRED), and TCP when api_listen is set (bearer token
 TLS with api_tls_cert and api_tls_key). Started with the daemon, stopped with it.
 
 The socket is mode 0660: the daemon's group (the agents) may connect, nobody else.
-Its default place is the runtime directory systemd gives the service
-($RUNTIME_DIRECTORY, /run/modemd), else beside the database (DB.api.sock), else,
-when that path is too long for a socket address, the temporary folder.
+Where it is: address.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import logging
 import os
 import socket
 import stat
-import tempfile
 import threading
 from pathlib import Path
 
 from cheroot import wsgi
 
+from modemd.api.address import socket_path
 from modemd.api.app import make_app
 from modemd.api.events import Streams
 from modemd.api.inputs import MAX_BODY
@@ -34,27 +31,6 @@ log = logging.getLogger(__name__)
 
 THREADS = 16  # each open event stream holds one (events.MAX_STREAMS of them at most)
 SOCKET_MODE = 0o660
-MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
-
-
-def socket_path(config: Config) -> Path:
-    """Where the API's Unix socket is (see the module's doc)."""
-    if config.api_socket is not None:
-        path = Path(config.api_socket).expanduser()
-        if not config.api_socket or len(str(path.absolute())) >= MAX_SOCKET_PATH:
-            raise InvalidInputError(f"api_socket = {config.api_socket!r}: give a path shorter "
-                                    f"than {MAX_SOCKET_PATH} characters (a socket address is "
-                                    "at most 108 bytes), e.g. \"/run/modemd/api.sock\"")
-        return path
-    runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
-    if runtime:
-        return Path(runtime) / "api.sock"
-    database = config.database.resolve()
-    beside = database.with_name(database.name + ".api.sock")
-    if len(str(beside)) < MAX_SOCKET_PATH:
-        return beside
-    digest = hashlib.sha1(str(database).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"modemd-{digest}.api.sock"
 
 
 class _Server(wsgi.Server):

@@ -3,21 +3,18 @@ quarantine."""
 
 from __future__ import annotations
 
-import getpass
 import sys
-from datetime import datetime
 
 import click
 
 from modemd import config as configuration
+from modemd.api.reach import reach
 from modemd.cli import complete
-from modemd.cli.common import json_option, opened, store_options
+from modemd.cli.common import json_option, store_options
 from modemd.cli.output import emit_json, field, table
-from modemd.desk import claims, sending, when
-from modemd.desk.liveness import ago, daemon_state
-from modemd.errors import InvalidInputError
+from modemd.desk import when
+from modemd.desk.liveness import ago
 from modemd.store.runs import age_seconds
-from modemd.wake import poke
 
 LIST_COLUMNS = ("id", "created_at", "peer", "contact", "line", "status", "parts", "keyword",
                 "text")
@@ -63,12 +60,10 @@ def send(to: str, text: str, line: str | None, operator: str | None, at: str | N
     """
     config = configuration.load(config_path, db=db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
-    with opened(config, create=True) as store:
-        sent = sending.send(store, to, body, operator=operator or getpass.getuser(), line=line,
-                            default_region=config.default_region,
-                            options=sending.Options(at=_at(at), force=force,
-                                                    pace=config.pace))
-    poke(config.database)
+    with reach(config, create=True) as desk:
+        sent = desk.call("send_message", body={"to": to, "text": body, "line": line,
+                                               "operator": operator, "at": _at(at),
+                                               "force": force or None})
     _queued(sent, as_json)
 
 
@@ -90,28 +85,27 @@ def reply(message_id: int, text: str, operator: str | None, at: str | None, forc
     """
     config = configuration.load(config_path, db=db)
     body = sys.stdin.read().rstrip("\n") if text == "-" else text
-    with opened(config) as store:
-        sent = sending.reply(store, message_id, body, operator=operator or getpass.getuser(),
-                             default_region=config.default_region,
-                             options=sending.Options(at=_at(at), force=force,
-                                                     pace=config.pace))
-    poke(config.database)
+    with reach(config) as desk:
+        sent = desk.call("reply_message", params={"id": message_id},
+                         body={"text": body, "operator": operator, "at": _at(at),
+                               "force": force or None})
     _queued(sent, as_json)
 
 
-def _at(text: str | None) -> datetime | None:
-    return None if text is None else when.parse(text)
+def _at(text: str | None) -> str | None:
+    """--at as an exact moment: a local "YYYY-MM-DD HH:MM" is this computer's time, even
+    when the daemon, in another zone, is the one who schedules it."""
+    return None if text is None else when.parse(text).isoformat()
 
 
-def _queued(sent: sending.Sent, as_json: bool) -> None:
-    for warning in sent.warnings:  # queued anyway; stdout stays the id alone
+def _queued(sent: dict, as_json: bool) -> None:
+    for warning in sent.get("warnings", ()):  # queued anyway; stdout stays the id alone
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
-        emit_json({"id": sent.message_id, "status": sent.status, "parts": sent.parts,
-                   "encoding": sent.encoding, "peer": sent.peer,
-                   "scheduled_for": sent.scheduled_for})
+        emit_json({key: sent[key] for key in ("id", "status", "parts", "encoding", "peer",
+                                              "scheduled_for")})
     else:
-        click.echo(sent.message_id)
+        click.echo(sent["id"])
 
 
 @click.command()
@@ -121,10 +115,8 @@ def _queued(sent: sending.Sent, as_json: bool) -> None:
 def resend(message_id: int, operator: str | None, config_path: str | None,
            db: str | None) -> None:
     """Send a failed, expired or `unknown` message again (an agent's decision)."""
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        store.outbox.resend(message_id, operator or getpass.getuser())
-    poke(config.database)
+    with reach(configuration.load(config_path, db=db)) as desk:
+        desk.call("resend_message", params={"id": message_id}, body={"operator": operator})
     click.echo(message_id)
 
 
@@ -139,10 +131,8 @@ def cancel(message_id: int, operator: str | None, config_path: str | None,
     Prints the id. The message and its parts become `cancelled` (final) and the audit
     records who. Refused once a line took it (`sending`): a part may be on the air.
     """
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        store.schedule.cancel(message_id, operator or getpass.getuser())
-    poke(config.database)  # the daemon drops its timer for a scheduled one
+    with reach(configuration.load(config_path, db=db)) as desk:
+        desk.call("cancel_message", params={"id": message_id}, body={"operator": operator})
     click.echo(message_id)
 
 
@@ -155,9 +145,10 @@ def _listing(direction: str, name: str, help_text: str) -> click.Command:
     @store_options
     def listing(limit: int, peer: str | None, status: str | None, as_json: bool,
                 config_path: str | None, db: str | None, unread: bool = False) -> None:
-        with opened(configuration.load(config_path, db=db)) as store:
-            rows = store.views.messages(direction, limit=limit, peer=peer, status=status,
-                                        unread=unread)
+        with reach(configuration.load(config_path, db=db)) as desk:
+            rows = desk.call("list_messages", query={
+                "direction": direction, "limit": str(limit), "peer": peer, "status": status,
+                "unread": "true" if unread else None})
         emit_json(rows) if as_json else table(_short(rows), _columns(rows))
 
     if direction == "in":  # only inbound messages are read or unread
@@ -192,13 +183,12 @@ def thread(peer: str, keep_unread: bool, as_json: bool, config_path: str | None,
     leaves them unread (`modemd conversations` counts them). A database that cannot
     be written still shows the thread, saying so on stderr.
     """
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        opened_thread = claims.open_thread(store, peer, keep_unread=keep_unread,
-                                           default_region=config.default_region)
-    if opened_thread.not_marked:
-        click.echo(f"Warning: {opened_thread.not_marked}", err=True)
-    rows = opened_thread.messages
+    with reach(configuration.load(config_path, db=db)) as desk:
+        opened = desk.call("get_conversation" if keep_unread else "read_conversation",
+                           params={"peer": peer})
+    if opened.get("not_marked"):
+        click.echo(f"Warning: {opened['not_marked']}", err=True)
+    rows = opened["messages"]
     emit_json(rows) if as_json else table(_short(rows, 60), ("id", "created_at", "direction",
                                                               "line", "status", "keyword",
                                                               "text"))
@@ -210,10 +200,8 @@ def thread(peer: str, keep_unread: bool, as_json: bool, config_path: str | None,
 @store_options
 def show(message_id: int, as_json: bool, config_path: str | None, db: str | None) -> None:
     """One message with its parts and delivery reports."""
-    with opened(configuration.load(config_path, db=db)) as store:
-        found = store.views.message(message_id)
-    if found is None:
-        raise InvalidInputError(f"no message {message_id}: see `modemd outbox` / `modemd inbox`")
+    with reach(configuration.load(config_path, db=db)) as desk:
+        found = desk.call("get_message", params={"id": message_id})
     if as_json:
         emit_json(found)
         return
@@ -233,14 +221,12 @@ def status(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Each line: port, identity, signal, registration, operator, state, queue depth, last
     contact; the daemon: running (pid, since, heartbeat), stopped, or gone without
     stopping; and the database: its path, free bytes on its disk, whether that is full."""
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store, store.database.snapshot():
-        lines, waiting = store.views.lines(), store.views.unassigned_queue()
-        disk = store.database.disk_state()
-        daemon = daemon_state(store, config.database)
+    with reach(configuration.load(config_path, db=db)) as desk:
+        answer = desk.call("list_lines")
+    lines, waiting = answer["lines"], answer["queued_without_line"]
+    disk, daemon = answer["database"], answer["daemon"]
     if as_json:
-        emit_json({"lines": lines, "queued_without_line": waiting, "database": disk,
-                   "daemon": daemon})
+        emit_json(answer)
         return
     table([{**line, "last_seen": ago(age_seconds(line["last_seen_at"]))} for line in lines],
           LINE_COLUMNS)
@@ -257,6 +243,6 @@ def status(as_json: bool, config_path: str | None, db: str | None) -> None:
 @store_options
 def quarantine(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Inbound PDUs nobody could decode, kept raw with the reason."""
-    with opened(configuration.load(config_path, db=db)) as store:
-        rows = store.views.quarantine()
+    with reach(configuration.load(config_path, db=db)) as desk:
+        rows = desk.call("list_quarantine")
     emit_json(rows) if as_json else table(rows, ("id", "received_at", "line_id", "reason", "pdu"))

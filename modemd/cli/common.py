@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from modemd import config as configuration
-from modemd.store import Store
+from modemd.api.reach import unwritable
+from modemd.store import Store, StoreError
 
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,11 +25,23 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def opened(config: configuration.Config, *, create: bool = False) -> Iterator[Store]:
+def opened(config: configuration.Config, *, create: bool = False,
+           admin: bool = False) -> Iterator[Store]:
     """The store the configuration points at, closed afterwards. create: a missing
     database may be made (`send` works before the daemon ever ran); commands that read
-    say there is none rather than leave an empty file."""
-    store = Store(config.database, create=create)
+    say there is none rather than leave an empty file. admin: a command that works on
+    the database itself, never through the API (tokens, prune): a user who may not
+    write it is told who may."""
+    try:
+        store = Store(config.database, create=create)
+    except StoreError as error:
+        if admin and unwritable(error):
+            words = click.get_current_context().command_path.split()[1:]
+            command = " ".join(["modemd", *words])  # whatever the program was called
+            raise type(error)(f"{error}; `{command}` works on the database itself, so it "
+                              "is for admins: run it as root or as the daemon's user "
+                              f"(sudo -u modemd {command} ...)") from error
+        raise
     try:
         yield store
     finally:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from modemd import config as configuration
+from modemd.api.reach import reach
 from modemd.cli import complete
-from modemd.cli.common import json_option, opened, operator_option, store_options
+from modemd.cli.common import json_option, operator_option, store_options
 from modemd.cli.output import emit_json, table
 from modemd.desk import claims
 
@@ -45,9 +44,10 @@ def conversations(unread: bool, mine: bool, operator: str | None, limit: int, as
     PEER`). A claimed conversation is refused to other agents' send and reply unless
     they add --force.
     """
-    with opened(configuration.load(config_path, db=db)) as store:
-        rows = claims.conversations(store, unread=unread, limit=limit,
-                                    mine=(operator or getpass.getuser()) if mine else None)
+    with reach(configuration.load(config_path, db=db)) as desk:
+        rows = desk.call("list_conversations", query={
+            "unread": "true" if unread else None, "mine": "true" if mine else None,
+            "operator": operator if mine else None, "limit": str(limit)})
     emit_json(rows) if as_json else table([_row(row) for row in rows], COLUMNS)
 
 
@@ -65,18 +65,16 @@ def claim(peer: str, force: bool, operator: str | None, config_path: str | None,
     another agent's claim is refused unless --force, which takes it over (the
     audit says from whom).
     """
-    config = configuration.load(config_path, db=db)
-    agent = operator or getpass.getuser()
-    with opened(config) as store:
-        taken = claims.claim(store, peer, agent, force=force,
-                             default_region=config.default_region)
-        shown = claims.who(store, taken.holder.peer)
-    if taken.previous is None:
+    with reach(configuration.load(config_path, db=db)) as desk:
+        taken = desk.call("claim_conversation", params={"peer": peer},
+                          body={"force": force or None, "operator": operator})
+    shown, agent = claims.named(taken["peer"], taken["contact"]), taken["claimed_by"]
+    if taken["previous"] is None:
         click.echo(f"{shown}: claimed by {agent}")
-    elif taken.previous.operator == agent:
-        click.echo(f"{shown}: already yours ({agent}) since {claims.clock(taken.holder.since)}")
+    elif taken["previous"] == agent:
+        click.echo(f"{shown}: already yours ({agent}) since {claims.clock(taken['since'])}")
     else:
-        click.echo(f"{shown}: taken over from {taken.previous.operator} by {agent}")
+        click.echo(f"{shown}: taken over from {taken['previous']} by {agent}")
 
 
 @click.command()
@@ -90,11 +88,9 @@ def release(peer: str, force: bool, operator: str | None, config_path: str | Non
 
     Only the agent holding it may, or another one with --force (audited).
     """
-    config = configuration.load(config_path, db=db)
-    agent = operator or getpass.getuser()
-    with opened(config) as store:
-        released = claims.release(store, peer, agent, force=force,
-                                  default_region=config.default_region)
-        shown = claims.who(store, released.peer)
-    owner = "" if released.operator == agent else f" ({released.operator}'s)"
-    click.echo(f"{shown}: released{owner}")
+    with reach(configuration.load(config_path, db=db)) as desk:
+        released = desk.call("release_conversation", params={"peer": peer},
+                             body={"force": force or None, "operator": operator})
+    holder = released["released_from"]
+    owner = "" if holder == released["released_by"] else f" ({holder}'s)"
+    click.echo(f"{claims.named(released['peer'], released['contact'])}: released{owner}")

@@ -32,9 +32,10 @@ def run(ports: tuple[str, ...], log_level: str, config_path: str | None,
     stop = threading.Event()  # SIGTERM during start-up is a clean stop, not a kill
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    # before anything is created: database, -wal/-shm, wake socket and lock are for the
-    # group (the agents' CLI), never for everyone
-    os.umask(0o007)
+    # before anything is created: the database, its -wal/-shm, the wake socket and the
+    # lock are the daemon's user's to write; the group (the agents) only reads them, and
+    # acts through the API; others get nothing (the unit's UMask= is the same 0027)
+    os.umask(0o027)
     from modemd.api.server import ApiServer  # noqa: PLC0415  (keeps other commands light)
     from modemd.daemon import Daemon  # noqa: PLC0415
 

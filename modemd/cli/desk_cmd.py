@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from modemd import config as configuration
-from modemd.cli.common import json_option, opened, operator_option, store_options
+from modemd.api.reach import reach
+from modemd.cli.common import json_option, operator_option, store_options
 from modemd.cli.output import emit_json, table
-from modemd.desk import people
 
 AUDIT_COLUMNS = ("id", "at", "operator", "action", "peer", "contact", "message_id", "detail")
-
+OPTOUT_FIELDS = ("peer", "since", "source", "operator")  # `optouts --json`: no keyword
+CONTACT_FIELDS = ("peer", "name", "operator", "created_at")
 
 
 @click.group()
@@ -32,12 +31,10 @@ def optout() -> None:
 def optout_add(number: str, operator: str | None, config_path: str | None,
                db: str | None) -> None:
     """NUMBER (or a contact's name) gets nothing more; what is queued to it fails."""
-    config = configuration.load(config_path, db=db)
-    with opened(config, create=True) as store:
-        recorded, new = people.add_optout(store, number, operator or getpass.getuser(),
-                                          config.default_region)
-    click.echo(f"{recorded.peer}: opted out" if new else
-               f"{recorded.reason()}; left as it was")
+    with reach(configuration.load(config_path, db=db), create=True) as desk:
+        recorded = desk.call("add_optout", body={"number": number, "operator": operator})
+    click.echo(f"{recorded['peer']}: opted out" if recorded["new"] else
+               f"{recorded['reason']}; left as it was")
 
 
 @optout.command("remove")
@@ -47,11 +44,10 @@ def optout_add(number: str, operator: str | None, config_path: str | None,
 def optout_remove(number: str, operator: str | None, config_path: str | None,
                   db: str | None) -> None:
     """Lift NUMBER's opt-out (they asked to hear from you again)."""
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        lifted = people.remove_optout(store, number, operator or getpass.getuser(),
-                                      config.default_region)
-    click.echo(f"{lifted.peer}: opted in again (the opt-out was {lifted.since})")
+    with reach(configuration.load(config_path, db=db)) as desk:
+        lifted = desk.call("remove_optout", params={"peer": number},
+                           query={"operator": operator})
+    click.echo(f"{lifted['peer']}: opted in again (the opt-out was {lifted['since']})")
 
 
 @click.command()
@@ -59,12 +55,12 @@ def optout_remove(number: str, operator: str | None, config_path: str | None,
 @store_options
 def optouts(as_json: bool, config_path: str | None, db: str | None) -> None:
     """The numbers that opted out: since when, and by which message or agent."""
-    with opened(configuration.load(config_path, db=db)) as store:
-        found = store.optouts.list()
+    with reach(configuration.load(config_path, db=db)) as desk:
+        found = desk.call("list_optouts")
     if as_json:
-        emit_json([o.public() for o in found])
+        emit_json([{key: o[key] for key in OPTOUT_FIELDS} for o in found])
     else:
-        table([vars(o) for o in found], ("peer", "since", "keyword", "source", "operator"))
+        table(found, ("peer", "since", "keyword", "source", "operator"))
 
 
 @click.group()
@@ -80,11 +76,11 @@ def contact() -> None:
 def contact_add(number: str, name: str, operator: str | None, config_path: str | None,
                 db: str | None) -> None:
     """Name NUMBER (E.164, or national with default_region); renames an existing one."""
-    config = configuration.load(config_path, db=db)
-    with opened(config, create=True) as store:
-        new, old = people.add_contact(store, number, name, operator or getpass.getuser(),
-                                      config.default_region)
-    click.echo(f"{new.peer}: {new.name}" + (f" (was {old.name})" if old else ""))
+    with reach(configuration.load(config_path, db=db), create=True) as desk:
+        added = desk.call("add_contact", body={"number": number, "name": name,
+                                               "operator": operator})
+    click.echo(f"{added['peer']}: {added['name']}"
+               + (f" (was {added['previous']})" if added["previous"] else ""))
 
 
 @contact.command("remove")
@@ -94,11 +90,10 @@ def contact_add(number: str, name: str, operator: str | None, config_path: str |
 def contact_remove(number: str, operator: str | None, config_path: str | None,
                    db: str | None) -> None:
     """Forget the name of NUMBER (or the contact of that name)."""
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        removed = people.remove_contact(store, number, operator or getpass.getuser(),
-                                        config.default_region)
-    click.echo(f"{removed.peer}: no longer named {removed.name}")
+    with reach(configuration.load(config_path, db=db)) as desk:
+        removed = desk.call("remove_contact", params={"peer": number},
+                            query={"operator": operator})
+    click.echo(f"{removed['peer']}: no longer named {removed['name']}")
 
 
 @contact.command("list")
@@ -106,10 +101,10 @@ def contact_remove(number: str, operator: str | None, config_path: str | None,
 @store_options
 def contact_list(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Every contact, by name."""
-    with opened(configuration.load(config_path, db=db)) as store:
-        rows = [{"peer": c.peer, "name": c.name, "operator": c.operator,
-                 "created_at": c.created_at} for c in store.contacts.list()]
-    emit_json(rows) if as_json else table(rows, ("peer", "name", "operator", "created_at"))
+    with reach(configuration.load(config_path, db=db)) as desk:
+        found = desk.call("list_contacts")
+    rows = [{key: c[key] for key in CONTACT_FIELDS} for c in found]
+    emit_json(rows) if as_json else table(rows, CONTACT_FIELDS)
 
 
 @click.command()
@@ -123,8 +118,7 @@ def audit(peer: str | None, operator: str | None, limit: int, as_json: bool,
           config_path: str | None, db: str | None) -> None:
     """Who did what and when, newest first: sends, resends, resumes, opt-outs (by text
     too: the operator is then the number that texted), contact changes."""
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        number = None if peer is None else people.peer_for(store, peer, config.default_region)
-        rows = store.views.audit(peer=number, operator=operator, limit=limit)
+    with reach(configuration.load(config_path, db=db)) as desk:
+        rows = desk.call("list_audit", query={"peer": peer, "operator": operator,
+                                              "limit": str(limit)})
     emit_json(rows) if as_json else table(rows, AUDIT_COLUMNS)

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 
 import click
 
 from modemd import config as configuration
-from modemd.cli.common import json_option, opened, operator_option, store_options
+from modemd.api.reach import reach
+from modemd.cli.common import json_option, operator_option, store_options
 from modemd.cli.output import emit_json, table
-from modemd.wake import notify_watchers
 
 COLUMNS = ("id", "target", "event", "event_id", "peer", "status", "attempts",
            "next_attempt_at", "last_error")
@@ -45,8 +44,8 @@ def hooks(ctx: click.Context, limit: int, as_json: bool, config_path: str | None
     """
     if ctx.invoked_subcommand is not None:
         return
-    with opened(configuration.load(config_path, db=db)) as store:
-        rows = store.deliveries.listing(limit=limit)
+    with reach(configuration.load(config_path, db=db)) as desk:
+        rows = desk.call("list_deliveries", query={"limit": str(limit)})
     if as_json:
         emit_json(rows)
     else:
@@ -65,9 +64,8 @@ def retry(delivery_id: int, operator: str | None, config_path: str | None,
     more attempt and is failed again if that fails too. The running daemon tries it
     at once; a stopped one when it starts.
     """
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        row = store.deliveries.retry(delivery_id, operator or getpass.getuser())
-    notify_watchers(config.database)  # the daemon's deliverer wakes on the events' nudge
+    with reach(configuration.load(config_path, db=db)) as desk:
+        row = desk.call("retry_delivery", params={"id": delivery_id},
+                        body={"operator": operator})
     click.echo(f"delivery {delivery_id} (event {row['event_id']} to "
-               f"{shown_target(row['target'])}): was {row['status']}, due again now")
+               f"{shown_target(row['target'])}): was {row['was']}, due again now")

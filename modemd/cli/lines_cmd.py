@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from modemd import config as configuration
+from modemd.api.reach import reach
 from modemd.cli import complete
-from modemd.cli.common import opened, store_options
-from modemd.errors import InvalidInputError
-from modemd.wake import poke
+from modemd.cli.common import store_options
 
 
 @click.command()
@@ -23,12 +20,8 @@ def resume(line: str, operator: str | None, config_path: str | None, db: str | N
     LINE: id, name, own number, ICCID or IMSI. Pauses for no service or a SIM failure
     end by themselves; this ends any pause. A running daemon acts at once.
     """
-    config = configuration.load(config_path, db=db)
-    with opened(config) as store:
-        line_id = store.lines.resolve(line)
-        if line_id is None:
-            raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
-        cause = store.lines.request_resume(line_id, operator or getpass.getuser())
-    poke(config.database)
+    with reach(configuration.load(config_path, db=db)) as desk:
+        resumed = desk.call("resume_line", params={"line": line}, body={"operator": operator})
+    cause = resumed["was_paused"]
     click.echo(f"line {line}: resuming (it was paused: {cause})" if cause else
                f"line {line} was not paused; nothing to resume")

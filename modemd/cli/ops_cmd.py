@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from modemd import config as configuration
+from modemd.api.reach import reach
 from modemd.cli.checks import ERROR, run_checks
 from modemd.cli.common import json_option, opened, store_options
 from modemd.cli.output import emit_json
-from modemd.desk.health import UNKNOWN, Limits, evaluate, unknown
+from modemd.desk.health import UNKNOWN, Limits, unknown
 from modemd.errors import InvalidInputError, ModemdError
 from modemd.store import retention
 from modemd.store.backup import backup as copy_database
@@ -80,9 +82,9 @@ def health(queue_warn: float, queue_crit: float, ratio_warn: float, ratio_crit: 
     """
     limits = _limits(queue_warn, queue_crit, ratio_warn, ratio_crit, ratio_min)
     try:
-        config = configuration.load(config_path, db=db)
-        with opened(config) as store:
-            result = evaluate(store, config.database, limits)
+        with reach(configuration.load(config_path, db=db)) as desk:
+            result = desk.call("get_health", query={  # repr: a float, exactly, as text
+                name: repr(value) for name, value in asdict(limits).items()})
     except Exception as error:  # a plugin answers UNKNOWN, never with a traceback
         reason = str(error) if isinstance(error, ModemdError) else (
             f"{type(error).__name__}: {error}")
@@ -157,7 +159,7 @@ def prune(days: float | None, dry_run: bool, as_json: bool, config_path: str | N
                                 "retention_days in the configuration")
     now = utc_now()
     before = retention.cutoff(days, now)
-    with opened(config) as store:
+    with opened(config, admin=True) as store:
         counts = (retention.prunable if dry_run else retention.prune)(store.database, days, now)
     if as_json:
         emit_json({**counts, "cutoff": before, "dry_run": dry_run, "days": days})

@@ -30,7 +30,7 @@ def token() -> None:
 @store_options
 def token_create(agent: str, as_json: bool, config_path: str | None, db: str | None) -> None:
     """A new token for AGENT (the name the audit records); printed once, never again."""
-    with opened(configuration.load(config_path, db=db), create=True) as store:
+    with opened(configuration.load(config_path, db=db), create=True, admin=True) as store:
         secret, made = store.tokens.create(agent, getpass.getuser())
     if as_json:
         emit_json({"token": secret, **made.public()})
@@ -45,7 +45,7 @@ def token_create(agent: str, as_json: bool, config_path: str | None, db: str | N
 @store_options
 def token_list(as_json: bool, config_path: str | None, db: str | None) -> None:
     """Every token: its agent, prefix, when made and last used, revoked or not."""
-    with opened(configuration.load(config_path, db=db)) as store:
+    with opened(configuration.load(config_path, db=db), admin=True) as store:
         rows = [made.public() for made in store.tokens.list()]
     emit_json(rows) if as_json else table(rows, COLUMNS)
 
@@ -55,7 +55,7 @@ def token_list(as_json: bool, config_path: str | None, db: str | None) -> None:
 @store_options
 def token_revoke(which: str, config_path: str | None, db: str | None) -> None:
     """Revoke a token by its id or prefix (as `token list` shows) or the whole token."""
-    with opened(configuration.load(config_path, db=db)) as store:
+    with opened(configuration.load(config_path, db=db), admin=True) as store:
         revoked, changed = store.tokens.revoke(which, getpass.getuser())
     if changed:
         click.echo(f"token {revoked.id} ({revoked.prefix}) of {revoked.agent}: revoked")

@@ -3,27 +3,39 @@
 The writer of an event (the daemon, or any command) nudges every follower's socket
 after it commits; the follower then reads what is new from the database. The nudge is
 the notification; the re-read every SAFETY_SECONDS only bounds what a lost one costs.
+
+A user who may not write the database follows the daemon's event stream instead (the
+same event objects, so the same lines); when the daemon goes away it reconnects after
+the last event it printed, so a restart loses and repeats nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
 
 import click
 
 from modemd import config as configuration
-from modemd.cli.common import json_option, opened, store_options
+from modemd.api.client import Client
+from modemd.api.reach import Local, reach
+from modemd.api.refusals import ApiError
+from modemd.cli.common import json_option, store_options
 from modemd.store import EventKind, InboundStatus, OutboundStatus, Store
 from modemd.wake import WatchListener
 
 SAFETY_SECONDS = 3.0  # a re-read even without a nudge: a lost one costs at most this
+RECONNECT_SECONDS = 1.0
+AWAY = "Warning: the daemon's API went away; reconnecting"
 
 
 @click.command()
@@ -39,17 +51,59 @@ def watch(after: int | None, as_json: bool, config_path: str | None, db: str | N
     One line per event as it is committed: local time, kind, what happened. --json
     prints one event object per line (event_id, event, at, message, line, peer; an
     opt-out's opted_out). Works while the daemon is stopped: its events show once
-    it runs. Ctrl-C or SIGTERM ends it (exit 0).
+    it runs. Without write access to the database it follows the daemon's API
+    socket, resuming after the last event once the daemon is back. Ctrl-C or SIGTERM
+    ends it (exit 0).
     """
     config = configuration.load(config_path, db=db)
     show = _print_json if as_json else _print_human
-    with _stopped_by_signals(), opened(config, create=True) as store:
-        # bound before the starting point is read: no event can fall between the two
-        listener = WatchListener(config.database)
-        try:
-            _follow(store, listener, after, show)
-        finally:
-            listener.close()
+    with _stopped_by_signals(), reach(config, create=True) as desk:
+        if isinstance(desk, Local):
+            _follow_local(desk.store, config.database, after, show)
+        else:
+            _follow_remote(desk.client, after, show)
+
+
+def _follow_local(store: Store, database: Path, after: int | None,
+                  show: Callable[[dict], None]) -> None:
+    # bound before the starting point is read: no event can fall between the two
+    listener = WatchListener(database)
+    try:
+        _follow(store, listener, after, show)
+    finally:
+        listener.close()
+
+
+def _follow_remote(client: Client, after: int | None, show: Callable[[dict], None]) -> None:
+    """The stream from after on, again and again: after the last event shown, each time
+    the daemon ends it or cannot be reached; said once per outage."""
+    last, away = after, False
+
+    def started(event_id: int) -> None:  # where "new events" began: resume there
+        nonlocal last
+        last = event_id if last is None else last
+
+    while True:
+        for event in _until_away(client, last, started):
+            show(event)
+            last, away = event["event_id"], False
+        if not away:
+            click.echo(AWAY, err=True)
+            away = True
+        time.sleep(RECONNECT_SECONDS)
+
+
+def _until_away(client: Client, after: int | None,
+                started: Callable[[int], None]) -> Iterator[dict]:
+    """The stream's events until it ends, fails, or the daemon refuses it for now (503:
+    stopping, or the database busy); any other refusal is the command's error."""
+    try:
+        yield from client.events(after, started)
+    except (OSError, http.client.HTTPException):  # ConnectionError among them
+        return
+    except ApiError as error:
+        if error.status != 503:
+            raise
 
 
 @contextlib.contextmanager

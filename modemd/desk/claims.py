@@ -21,7 +21,11 @@ RECENT = timedelta(seconds=60)  # another agent's text this recent gets the send
 def who(store: Store, peer: str) -> str:
     """The peer as agents read it: the number, and the contact's name if it has one."""
     contact = store.contacts.get(peer)
-    return peer if contact is None else f"{peer} ({contact.name})"
+    return named(peer, None if contact is None else contact.name)
+
+
+def named(peer: str, contact: str | None) -> str:
+    return peer if contact is None else f"{peer} ({contact})"
 
 
 def clock(stamp: str) -> str:

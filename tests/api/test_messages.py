@@ -223,7 +223,8 @@ def test_unknown_routes_and_methods_answer_in_the_api_form(api: Client) -> None:
     assert refused(api.get("/v1/nothing"), 404) == "GET /v1/nothing: no such endpoint"
     assert refused(api.get(f"{MESSAGES}/abc"), 400) == \
         "message id 'abc' is not a whole number of 1 or more"
-    assert refused(api.get(f"{MESSAGES}/7"), 404) == "no message 7"
+    assert refused(api.get(f"{MESSAGES}/7"), 404) == ("no message 7: see `modemd outbox` / "
+                                                      "`modemd inbox`")
     answer = api.request("DELETE", MESSAGES)
     assert refused(answer, 405) == "DELETE /v1/messages: this endpoint takes GET or POST only"
     assert set(answer.headers["allow"].split(", ")) >= {"GET", "POST"}

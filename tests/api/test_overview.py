@@ -56,7 +56,8 @@ def test_claim_take_over_and_release_say_who_held_it(api: Client, store: Store,
     assert taken.json["claimed_by"] == ME and taken.json["previous"] == "nobody"
     released = nobody.post(f"{path}/release", {"force": True})
     assert released.json == {"peer": CUSTOMER, "contact": "Grace Hopper",
-                             "released_from": ME, "since": taken.json["since"]}
+                             "released_from": ME, "released_by": "nobody",
+                             "since": taken.json["since"]}
     assert "is not claimed: nothing to release" in refused(api.post(f"{path}/release"), 400)
 
 

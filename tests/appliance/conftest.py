@@ -79,19 +79,20 @@ class Appliance:
         policies (not its namespaces)."""
         return self.machine.sh(f"echo $$ > {SERVICE_CGROUP} && {script}", check=False)
 
-    def cli(self, *args: str, user: str = AGENT, check: bool = True) -> Any:
-        """`modemd ARGS --json` as an agent in the container: the parsed answer."""
+    def cli(self, *args: str, user: str | None = AGENT, check: bool = True) -> Any:
+        """`modemd ARGS --json` as an agent in the container (through the API socket),
+        or as root (user None: on the database itself): the parsed answer."""
         done = self.machine.sh("cd && modemd " + shlex.join(args) + " --json",
                                user=user, check=check)
         return json.loads(done.stdout) if check else done
 
-    def send(self, to: str, text: str) -> int:
-        answer = self.cli("send", to, text)
+    def send(self, to: str, text: str, user: str | None = AGENT) -> int:
+        answer = self.cli("send", to, text, user=user)
         assert answer["status"] == "queued", answer
         return int(answer["id"])
 
-    def status(self, message_id: int) -> str:
-        return self.cli("show", str(message_id))["status"]
+    def status(self, message_id: int, user: str | None = AGENT) -> str:
+        return self.cli("show", str(message_id), user=user)["status"]
 
     def wait_status(self, message_id: int, wanted: tuple[str, ...] = DONE,
                     timeout: float = 20) -> str:

@@ -32,15 +32,15 @@ def test_the_readme_commands_install_enable_and_start_it(appliance: Appliance):
 def test_folders_database_and_sockets_belong_to_user_and_group_modemd(appliance: Appliance):
     appliance.send("+12015550102", "Makes the -wal and -shm files")
     found = modes(appliance, "/etc/modemd", CONFIG, STATE, "/var/log/modemd", "/run/modemd",
-                  f"{STATE}/modemd.db", f"{STATE}/modemd.db-wal", f"{STATE}/modemd.db-shm",
-                  f"{STATE}/modemd.db.wake")
-    assert found == {
+                  "/run/modemd/api.sock", f"{STATE}/modemd.db", f"{STATE}/modemd.db-wal",
+                  f"{STATE}/modemd.db-shm", f"{STATE}/modemd.db.wake")
+    assert found == {  # the group (the agents) reads the database and reaches the API
         "/etc/modemd": "755 root:root", CONFIG: "640 root:modemd",
-        STATE: "2770 modemd:modemd", "/var/log/modemd": "2770 modemd:modemd",
-        "/run/modemd": "2770 modemd:modemd",
-        f"{STATE}/modemd.db": "660 modemd:modemd", f"{STATE}/modemd.db-wal": "660 modemd:modemd",
-        f"{STATE}/modemd.db-shm": "660 modemd:modemd",
-        f"{STATE}/modemd.db.wake": "770 modemd:modemd"}
+        STATE: "2750 modemd:modemd", "/var/log/modemd": "750 modemd:modemd",
+        "/run/modemd": "750 modemd:modemd", "/run/modemd/api.sock": "660 modemd:modemd",
+        f"{STATE}/modemd.db": "640 modemd:modemd", f"{STATE}/modemd.db-wal": "640 modemd:modemd",
+        f"{STATE}/modemd.db-shm": "640 modemd:modemd",
+        f"{STATE}/modemd.db.wake": "750 modemd:modemd"}
     groups = appliance.machine.sh("id -nG modemd").stdout.split()
     assert sorted(groups) == ["dialout", "modemd"]
 
@@ -64,14 +64,24 @@ def test_an_agent_in_group_modemd_sends_and_an_outsider_is_refused(appliance: Ap
     assert appliance.submitted("sneaky") == 0
 
 
-def test_what_an_agent_s_cli_creates_while_the_daemon_is_stopped_stays_writable(
+def test_while_the_daemon_is_stopped_root_queues_and_an_agent_is_told_it_is_needed(
         appliance: Appliance):
-    """SQLite's -wal/-shm appear under whoever opens first: the setgid folder keeps
-    them group modemd, so the daemon still writes after an agent read alone."""
-    appliance.machine.sh("systemctl stop modemd")
-    appliance.cli("outbox")
-    message_id = appliance.send("+12015550102", "Queued while the daemon was stopped")
-    appliance.machine.sh("systemctl start modemd")
+    """Root writes the database itself; SQLite gives the -wal/-shm a root process makes
+    to the database's owner, so the daemon still writes after root worked alone."""
+    machine = appliance.machine
+    machine.sh("systemctl stop modemd")
+    try:
+        refused = appliance.cli("outbox", check=False)
+        assert refused.returncode == 1 and len(refused.stderr.splitlines()) == 1, refused
+        assert "nor can the daemon's API be reached" in refused.stderr, refused.stderr
+        assert "is `modemd run` running?" in refused.stderr
+        appliance.cli("outbox", user=None)
+        message_id = appliance.send("+12015550102", "Queued while the daemon was stopped",
+                                    user=None)
+        others = machine.sh(f"find {STATE} ! -user modemd -printf '%p %u\\n'").stdout
+        assert others == "", f"root left files the daemon may not write: {others}"
+    finally:
+        machine.sh("systemctl start modemd")
     appliance.wait_lines_ok()
     assert appliance.wait_status(message_id) in ("sent", "delivered")
 
@@ -127,11 +137,13 @@ def test_installing_again_from_a_wheel_upgrades_the_code_and_keeps_config_and_da
     appliance.wait_status(message_id)
     pid = appliance.unit("MainPID")["MainPID"]
     wheel = machine.sh(WHEEL, timeout=120).stdout.strip()  # the same version number
+    machine.sh(f"chmod 0660 {STATE}/modemd.db")  # as an install before the API left it
     time.sleep(1)  # a reinstalled file has a later mtime
     again = machine.sh(f"cd /srv/modemd && systemd/install.sh install --wheel {wheel}",
                        timeout=300)
     assert f"keeping your {CONFIG}" in again.stdout
     assert machine.sh(f"md5sum {CONFIG}").stdout == config
+    assert modes(appliance, f"{STATE}/modemd.db") == {f"{STATE}/modemd.db": "640 modemd:modemd"}
     assert int(machine.sh(f"stat -c %Y {INSTALLED}").stdout) > int(code.stdout), "reinstalled"
     unit = appliance.unit("ActiveState", "MainPID")
     assert unit["ActiveState"] == "active" and unit["MainPID"] != pid, "restarted"

@@ -1,7 +1,8 @@
 """The daemon's life under the real systemd: READY before active, a stop that finishes
 the part in flight, the watchdog on a frozen daemon, Restart= after kill -9; each
 loses nothing and sends nothing twice. A drop-in shortens the watchdog (6 s) and
-the restart delay (1 s) to keep the tests fast."""
+the restart delay (1 s) to keep the tests fast. While the daemon is stopped or frozen
+root queues and looks (ROOT: on the database itself); an agent's commands need it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from .conftest import DONE, STATE, Appliance, wait_for
 
+ROOT = None  # Appliance.cli's user: root
 DROP_IN = "/etc/systemd/system/modemd.service.d/50-test.conf"
 WATCHDOG_SEC = 6
 
@@ -73,7 +75,7 @@ def test_stop_finishes_the_part_in_flight_and_exits_0(appliance: Appliance, slow
     assert unit == {"ActiveState": "inactive", "Result": "success", "ExecMainCode": "1",
                     "ExecMainStatus": "0"}, appliance.journal()
     assert took > 1.0, f"stopped in {took:.1f} s: it did not wait for the +CMGS answer"
-    assert appliance.status(message_id) in DONE, "finished, not `unknown`"
+    assert appliance.status(message_id, ROOT) in DONE, "finished, not `unknown`"
     assert appliance.submitted(text) == 1
     appliance.machine.sh("systemctl start modemd")
     appliance.wait_lines_ok()
@@ -86,8 +88,8 @@ def test_a_frozen_daemon_is_killed_by_the_watchdog_restarted_and_loses_nothing(
     appliance.wait_status(before)
     count, pid = restarts(appliance), appliance.unit("MainPID")["MainPID"]
     machine.sh(f"kill -STOP {pid}")
-    frozen = {appliance.send(outside(3 + n), f"Queued while frozen {n}"): f"Queued while "
-              f"frozen {n}" for n in range(2)}
+    frozen = {appliance.send(outside(3 + n), f"Queued while frozen {n}", ROOT):
+              f"Queued while frozen {n}" for n in range(2)}
     wait_for("the watchdog's restart", lambda: appliance.unit("NRestarts", "ActiveState"),
              lambda unit: unit == {"NRestarts": str(count + 1), "ActiveState": "active"},
              timeout=WATCHDOG_SEC * 3, interval=0.3)
@@ -103,8 +105,8 @@ def test_a_frozen_daemon_is_killed_by_the_watchdog_restarted_and_loses_nothing(
 def test_kill_9_mid_queue_is_restarted_and_loses_nothing(appliance: Appliance, slow_submit):
     machine, total = appliance.machine, 6
     machine.sh("systemctl stop modemd")
-    texts = {appliance.send(outside(10 + n), f"Killed mid-queue {n}"): f"Killed mid-queue {n}"
-             for n in range(total)}
+    texts = {appliance.send(outside(10 + n), f"Killed mid-queue {n}", ROOT):
+             f"Killed mid-queue {n}" for n in range(total)}
     appliance.emulator.command("delays", "--submit", "0.5")
     machine.sh("systemctl start modemd")
     count = restarts(appliance)  # a start by hand counts from 0 again
@@ -115,8 +117,9 @@ def test_kill_9_mid_queue_is_restarted_and_loses_nothing(appliance: Appliance, s
     wait_for("a first submission", sent, timeout=15, interval=0.05)
     machine.sh("kill -9 $(systemctl show -p MainPID --value modemd)")
     assert sent() < total, "the kill came in the middle of the queue"
-    wait_for("Restart=", lambda: restarts(appliance), lambda n: n == count + 1, timeout=15,
-             interval=0.3)
+    wait_for("Restart=", lambda: appliance.unit("NRestarts", "ActiveState"),  # READY: the API
+             lambda unit: unit == {"NRestarts": str(count + 1), "ActiveState": "active"},
+             timeout=15, interval=0.3)
     statuses = {message_id: appliance.wait_status(message_id, (*DONE, "unknown"), timeout=30)
                 for message_id in texts}
     for message_id, text in texts.items():  # `unknown`: its PDU may have left, once at most

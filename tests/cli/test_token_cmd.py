@@ -92,3 +92,16 @@ def test_list_and_revoke_need_an_existing_database(db: Path) -> None:
     for args in (("list",), ("revoke", "1")):
         assert "there is no database at" in modemd(db, *args, code=1).stderr
     assert not db.exists()
+
+
+def test_a_user_who_may_not_write_the_database_is_told_tokens_are_for_admins(db: Path) -> None:
+    modemd(db, "create", "alice")
+    db.chmod(0o444)  # as an agent on the appliance sees it (root too: the mode is checked)
+    refused = modemd(db, "create", "bob", code=1)
+    assert refused.stdout == "" and refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith(f"Error: the database {db} is read-only (mode 0444)")
+    assert refused.stderr.endswith("; `modemd token create` works on the database itself, so "
+                                   "it is for admins: run it as root or as the daemon's user "
+                                   "(sudo -u modemd modemd token create ...)\n")
+    db.chmod(0o644)
+    assert [t["agent"] for t in json.loads(modemd(db, "list", "--json").stdout)] == ["alice"]

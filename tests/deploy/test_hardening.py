@@ -59,10 +59,10 @@ def test_the_unit_keeps_what_the_daemon_needs_inside_its_sandbox():
     assert int(one["WatchdogSec"]) > 0 and int(one["TimeoutStopSec"]) >= 180, "a +CMGS: 180 s"
     assert (one["User"], one["Group"], one["SupplementaryGroups"]) == ("modemd", "modemd",
                                                                         "dialout")
-    assert one["UMask"] == "0007"
+    assert one["UMask"] == "0027", "the database 0640: only user modemd writes it"
     for kind in ("State", "Runtime", "Logs"):
         assert one[f"{kind}Directory"] == "modemd"
-        assert one[f"{kind}DirectoryMode"] in ("0770", "2770")
+        assert one[f"{kind}DirectoryMode"] in ("0750", "2750"), "the group reads, no more"
     assert one["DevicePolicy"] == "closed"
     assert set(unit["DeviceAllow"]) == {"char-ttyUSB rw", "char-ttyACM rw", "char-pts rw"}
     assert "PrivateDevices" not in unit, "it hides /dev/ttyUSB* and /dev/modemd/by-path"
@@ -111,12 +111,12 @@ def test_tmpfiles_make_the_folders_with_their_modes(tmp_path):
     modemd = next(line.split(":")[2] for line in (tmp_path / "etc" / "passwd").read_text()
                   .splitlines() if line.startswith("modemd:"))
     expected = {"etc/modemd": (0o40755, 0), "etc/modemd/modemd.toml": (0o100640, 0),
-                "var/lib/modemd": (0o42770, int(modemd)),
-                "var/log/modemd": (0o42770, int(modemd))}
+                "var/lib/modemd": (0o42750, int(modemd)),
+                "var/log/modemd": (0o40750, int(modemd))}
     for path, (mode, owner) in expected.items():
         stat = (tmp_path / path).stat()
         assert (oct(stat.st_mode), stat.st_uid) == (oct(mode), owner), path
-    assert not (tmp_path / "var/lib/modemd/modemd.db").exists(), "the daemon makes it, 0660"
+    assert not (tmp_path / "var/lib/modemd/modemd.db").exists(), "the daemon makes it, 0640"
 
 
 def test_the_install_script_is_valid_bash_and_passes_shellcheck():

@@ -14,12 +14,15 @@ Teardown SIGTERMs every daemon still running and fails the test unless it exits 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -352,6 +355,27 @@ def _daemon_toml(modems: list[dict[str, str]], pace: dict | None,
     if settings is not None:
         text += _pace_toml(pace if pace is not None else {"enabled": False})
     return text
+
+
+@contextlib.contextmanager
+def shared_desk(prefix: str) -> Iterator[tuple[Desk, Path]]:
+    """A running desk in a folder every user may enter (pytest's tmp_path is root's
+    alone), for tests whose agent is another Unix user; and the lab's configuration
+    there, which that user may read (desk.cli.env points at it too)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    desk = build_desk(folder / "desk", (), 2, None)
+    lab = folder / "lab.toml"
+    lab.write_text("[pace]\nenabled = false\n")
+    lab.chmod(0o644)
+    desk.cli.env = {"MODEMD_CONFIG": str(lab)}
+    desk.daemon.start()
+    try:
+        yield desk, lab
+    finally:
+        problems = desk.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        assert not problems, problems
 
 
 @pytest.fixture

@@ -93,7 +93,8 @@ def test_the_real_daemon_under_journald(make_desk: Callable[..., Desk],
     assert "<6>line desk-1: ok" in lines and not any(re.search(STAMP, line) for line in lines)
 
 
-def test_run_makes_its_files_for_the_group_only(make_desk: Callable[..., Desk]) -> None:
+def test_run_makes_its_files_its_own_to_write_for_the_group_to_read(
+        make_desk: Callable[..., Desk]) -> None:
     desk = make_desk()  # the test's own umask (022 or so) is not the daemon's
     db = desk.cli.db
     wake, lock = socket_path(db), Path(f"{db}.daemon.lock")
@@ -101,8 +102,8 @@ def test_run_makes_its_files_for_the_group_only(make_desk: Callable[..., Desk]) 
     modes = {path.name: stat.S_IMODE(path.stat().st_mode)
              for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), wake, lock)}
     assert all(mode & 0o007 == 0 for mode in modes.values()), modes  # nothing for others
-    assert modes[wake.name] == 0o770 and modes[lock.name] == 0o640
-    assert {modes[db.name], modes[f"{db.name}-wal"], modes[f"{db.name}-shm"]} == {0o660}, modes
+    assert modes[wake.name] == 0o750 and modes[lock.name] == 0o640
+    assert {modes[db.name], modes[f"{db.name}-wal"], modes[f"{db.name}-shm"]} == {0o640}, modes
     stamped = [line for line in desk.daemon.log.read_text().splitlines()
                if not line.startswith("==== start")]
     assert stamped and all(re.match(f"{STAMP} [A-Z]+ ", line) for line in stamped), stamped
