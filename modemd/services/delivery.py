@@ -113,7 +113,7 @@ class Deliverer:
     """The daemon's part that delivers events to every configured webhook and hook."""
 
     def __init__(self, config: Config, store: Store) -> None:
-        self.config = config
+        self.config, self.store = config, store
         self.stopping = threading.Event()
         window = timedelta(hours=config.webhook_retry_hours)
         receivers: list[Receiver] = [*(WebhookReceiver(hook) for hook in config.webhooks),
@@ -124,6 +124,10 @@ class Deliverer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        abandoned = self.store.deliveries.abandon(loop.receiver.target for loop in self.loops)
+        if abandoned:
+            log.warning("%d pending deliveries failed: their webhook or hook is no longer "
+                        "configured (`modemd hooks` lists them)", abandoned)
         if not self.loops:
             return
         # bound before the first fan-out reads the events: no commit falls between

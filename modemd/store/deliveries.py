@@ -141,6 +141,22 @@ class Deliveries:
                   f"(was {row['status']})", peer=row["peer"])
         return row
 
+    def abandon(self, configured: Iterable[str], now: datetime | None = None) -> int:
+        """Fail the pending deliveries of targets no longer configured, and forget their
+        cursors (one configured again starts at new events, as any new one does); how
+        many were failed."""
+        kept = list(configured)
+        marks = ", ".join("?" * len(kept))
+        with self.database.write() as conn:
+            gone = [row[0] for row in conn.execute(
+                "SELECT id FROM deliveries WHERE status = ? AND target NOT IN "
+                f"({marks})", (_PENDING, *kept))]
+            for delivery_id in gone:
+                _move(conn, delivery_id, DeliveryStatus.FAILED, next_attempt_at=None,
+                      last_error=f"the target is no longer configured (at {iso(now or utc_now())})")
+            conn.execute(f"DELETE FROM delivery_cursors WHERE target NOT IN ({marks})", kept)
+        return len(gone)
+
     def listing(self, statuses: Iterable[DeliveryStatus] = (_PENDING, DeliveryStatus.FAILED),
                 limit: int = 100) -> list[dict]:
         """Deliveries in these statuses, oldest event first, with the event's kind."""

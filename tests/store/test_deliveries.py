@@ -198,3 +198,19 @@ def test_retention_keeps_the_events_pending_deliveries_need(seen: Store) -> None
     assert (pruned["deliveries"], pruned["events"]) == (1, 1)
     assert [e["event_id"] for e in seen.events.after(0)] == [pending]
     assert [d.event_id for d in seen.deliveries.due(URL, future)] == [pending]
+
+
+def test_a_target_no_longer_configured_has_its_pending_deliveries_failed(seen: Store) -> None:
+    assert seen.deliveries.fan_out(HOOK, EVERY) == 0
+    first, second = event(seen), event(seen, peer=OTHER)
+    seen.deliveries.fan_out(URL, EVERY), seen.deliveries.fan_out(HOOK, EVERY)
+    assert seen.deliveries.abandon([HOOK]) == 2  # the webhook was taken out of the config
+    failed = [row for row in seen.deliveries.listing() if row["target"] == URL]
+    assert [(row["event_id"], row["status"]) for row in failed] == [
+        (first, DeliveryStatus.FAILED), (second, DeliveryStatus.FAILED)]
+    assert all(row["last_error"].startswith("the target is no longer configured")
+               for row in failed)
+    assert due_events(seen, HOOK) == [first, second]  # the hook still configured: untouched
+    assert seen.deliveries.abandon([HOOK]) == 0
+    event(seen)
+    assert seen.deliveries.fan_out(URL, EVERY) == 0  # configured again: new events only
