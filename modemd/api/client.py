@@ -5,9 +5,11 @@ answered, with its own words."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,18 @@ class Client:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._streams: set[http.client.HTTPConnection] = set()
+        self._lock = threading.Lock()
+
+    def close_streams(self) -> None:
+        """End every events() under way, from any thread: each ends as if the daemon
+        had closed it."""
+        with self._lock:
+            streams = list(self._streams)
+        for connection in streams:
+            if connection.sock is not None:
+                with contextlib.suppress(OSError):
+                    connection.sock.shutdown(socket.SHUT_RDWR)
 
     def call(self, operation: str, *, params: dict[str, Any] | None = None,
              query: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
@@ -59,12 +73,16 @@ class Client:
         follower that reconnects before any event resumes there)."""
         route = _BY_OPERATION["stream_events"]
         connection = _UnixConnection(self.path, None)  # keepalives come every 15 s
+        with self._lock:
+            self._streams.add(connection)
         try:
             response = self._request(connection, route, None, {"after": after}, None)
             if response.status >= 400:
                 _answer(route, response, response.read())
             yield from _server_sent(response, started)
         finally:
+            with self._lock:
+                self._streams.discard(connection)
             connection.close()
 
     def _request(self, connection: http.client.HTTPConnection, route: Route,

@@ -129,6 +129,8 @@ ROUTES = (
           body=CLAIM, errors=(400, 507)),
     Route("GET", "/v1/lines", "list_lines", "Each line, the queue without a line, the "
           "database's disk and the daemon (`modemd status --json`)", ref("Lines")),
+    Route("GET", "/v1/lines/{line}", "get_line", "One line, named by id, name, own number, "
+          "ICCID or IMSI", ref("Line"), errors=(400,)),
     Route("POST", "/v1/lines/{line}/resume", "resume_line", "Resume a paused line "
           "(`modemd resume`)", ref("Resumed"), body=DECIDE, errors=(400, 507)),
     Route("GET", "/v1/quarantine", "list_quarantine", "Inbound PDUs nobody could decode, "

@@ -4,7 +4,7 @@ functions and views, as `modemd conversations`, `claim`, `status` and `health` s
 from __future__ import annotations
 
 from modemd.api.calls import Answer, Api, Call
-from modemd.desk import claims
+from modemd.desk import claims, sending
 from modemd.desk.health import CRITICAL, Limits, evaluate, unknown
 from modemd.desk.liveness import daemon_state
 from modemd.errors import ModemdError
@@ -70,6 +70,11 @@ def list_lines(api: Api, call: Call) -> dict:
             "database": disk, "daemon": daemon}
 
 
+def get_line(api: Api, call: Call) -> dict:
+    line_id = sending.line_id(api.store, call.params["line"])
+    return next(line for line in api.store.views.lines() if line["id"] == line_id)
+
+
 def get_health(api: Api, call: Call) -> Answer:
     """200 for OK and WARNING, 503 for CRITICAL and UNKNOWN: a load balancer or an HTTP
     check reads the status alone. A database that cannot be read is UNKNOWN, as for
@@ -93,4 +98,4 @@ HANDLERS = {"list_conversations": list_conversations,
             "get_conversation": get_conversation, "read_conversation": read_conversation,
             "claim_conversation": claim_conversation,
             "release_conversation": release_conversation,
-            "list_lines": list_lines, "get_health": get_health}
+            "list_lines": list_lines, "get_line": get_line, "get_health": get_health}

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from modemd.api.calls import Api, Call
 from modemd.api.inputs import whole
-from modemd.errors import InvalidInputError
+from modemd.desk import sending
 from modemd.wake import notify_watchers, poke
 
 
 def resume_line(api: Api, call: Call) -> dict:
     line = call.params["line"]
-    line_id = api.store.lines.resolve(line)
-    if line_id is None:
-        raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
+    line_id = sending.line_id(api.store, line)
     cause = api.store.lines.request_resume(line_id, call.operator())
     poke(api.config.database)  # a running daemon acts at once
     return {"line": line, "line_id": line_id, "was_paused": cause}

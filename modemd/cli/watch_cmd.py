@@ -1,40 +1,31 @@
 """`modemd watch`: the event outbox as it grows, one line per event.
 
-The writer of an event (the daemon, or any command) nudges every follower's socket
-after it commits; the follower then reads what is new from the database. The nudge is
-the notification; the re-read every SAFETY_SECONDS only bounds what a lost one costs.
-
-A user who may not write the database follows the daemon's event stream instead (the
-same event objects, so the same lines); when the daemon goes away it reconnects after
-the last event it printed, so a restart loses and repeats nothing.
+It follows the events as api/follow.py does for every front end: on a database this
+user may write, the events themselves, read again when a writer nudges; else the
+daemon's event stream (the same event objects, so the same lines), reconnected after
+the last event printed when the daemon goes away, so a restart loses and repeats
+nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from types import FrameType
 
 import click
 
 from modemd import config as configuration
-from modemd.api.client import Client
-from modemd.api.reach import Local, reach
-from modemd.api.refusals import ApiError
+from modemd.api.follow import follow
+from modemd.api.reach import reach
 from modemd.cli.common import json_option, store_options
-from modemd.store import EventKind, InboundStatus, OutboundStatus, Store
-from modemd.wake import WatchListener
+from modemd.store import EventKind, InboundStatus, OutboundStatus
 
-SAFETY_SECONDS = 3.0  # a re-read even without a nudge: a lost one costs at most this
-RECONNECT_SECONDS = 1.0
 AWAY = "Warning: the daemon's API went away; reconnecting"
 
 
@@ -58,52 +49,14 @@ def watch(after: int | None, as_json: bool, config_path: str | None, db: str | N
     config = configuration.load(config_path, db=db)
     show = _print_json if as_json else _print_human
     with _stopped_by_signals(), reach(config, create=True) as desk:
-        if isinstance(desk, Local):
-            _follow_local(desk.store, config.database, after, show)
-        else:
-            _follow_remote(desk.client, after, show)
-
-
-def _follow_local(store: Store, database: Path, after: int | None,
-                  show: Callable[[dict], None]) -> None:
-    # bound before the starting point is read: no event can fall between the two
-    listener = WatchListener(database)
-    try:
-        _follow(store, listener, after, show)
-    finally:
-        listener.close()
-
-
-def _follow_remote(client: Client, after: int | None, show: Callable[[dict], None]) -> None:
-    """The stream from after on, again and again: after the last event shown, each time
-    the daemon ends it or cannot be reached; said once per outage."""
-    last, away = after, False
-
-    def started(event_id: int) -> None:  # where "new events" began: resume there
-        nonlocal last
-        last = event_id if last is None else last
-
-    while True:
-        for event in _until_away(client, last, started):
+        for event in follow(desk, after, away=_away):
             show(event)
-            last, away = event["event_id"], False
-        if not away:
-            click.echo(AWAY, err=True)
-            away = True
-        time.sleep(RECONNECT_SECONDS)
 
 
-def _until_away(client: Client, after: int | None,
-                started: Callable[[int], None]) -> Iterator[dict]:
-    """The stream's events until it ends, fails, or the daemon refuses it for now (503:
-    stopping, or the database busy); any other refusal is the command's error."""
-    try:
-        yield from client.events(after, started)
-    except (OSError, http.client.HTTPException):  # ConnectionError among them
-        return
-    except ApiError as error:
-        if error.status != 503:
-            raise
+def _away(why: str | None) -> None:
+    """Said once per outage, not per retry."""
+    if why is not None:
+        click.echo(AWAY, err=True)
 
 
 @contextlib.contextmanager
@@ -122,18 +75,6 @@ def _stopped_by_signals() -> Iterator[None]:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _follow(store: Store, listener: WatchListener, after: int | None,
-            show: Callable[[dict], None]) -> None:
-    last = store.events.last_id() if after is None else after
-    while True:
-        batch = store.events.after(last)
-        for event in batch:
-            show(event)
-            last = event["event_id"]
-        if not batch:  # read until nothing is new; a nudge sent meanwhile is queued
-            listener.wait(SAFETY_SECONDS)
 
 
 def _print_json(event: dict) -> None:

@@ -48,13 +48,18 @@ def send(store: Store, to: str, text: str, *, operator: str, line: str | None = 
     """Queue text to `to` (a number or a contact's name) from `line` (any line if None).
     Raises InvalidInputError, queuing nothing, when the peer opted out or input is bad."""
     peer = peer_for(store, to, default_region)
-    requested = None
-    if line is not None:
-        requested = store.lines.resolve(line)
-        if requested is None:
-            raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
+    requested = None if line is None else line_id(store, line)
     return _queue(store, peer, text, operator=operator, requested=requested,
                   default_region=default_region, options=options)
+
+
+def line_id(store: Store, line: str) -> int:
+    """The line an agent names by id, name, own number, ICCID or IMSI; refused when none
+    is."""
+    found = store.lines.resolve(line)
+    if found is None:
+        raise InvalidInputError(f"no line {line!r}: `modemd status` lists the lines")
+    return found
 
 
 def reply(store: Store, message_id: int, text: str, *, operator: str,
