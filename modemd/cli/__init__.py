@@ -31,6 +31,8 @@ COMMANDS = {
              "agent who claimed it, opted out or not."),
     "demo": ("modemd.cli.demo:demo",
              "Start two emulated lines and the daemon; send one message between them."),
+    "desk": ("modemd.cli.tui_cmd:desk",
+             "A terminal inbox: conversations, the open thread and a compose box, live."),
     "emulator": ("modemd.cli.emulator_cmd:emulator",
              "Run emulated GSM modems on ptys, or drive running ones."),
     "health": ("modemd.cli.ops_cmd:health",

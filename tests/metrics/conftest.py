@@ -4,8 +4,6 @@ the worker rig (a real LineWorker on an in-process emulated line) from tests/ser
 
 from __future__ import annotations
 
-import os
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -16,19 +14,14 @@ from services.conftest import Bench, bench, store, wait_for
 
 from modemd.daemon.metrics import MetricsServer
 from modemd.store import Store
+from tests.required import tool
 
 __all__ = ["Bench", "Samples", "bench", "fetch", "promtool", "store", "wait_for"]
 
 
 def promtool() -> str:
     """promtool's path; skips the test without it, unless MODEMD_REQUIRE_INTEROP=1."""
-    found = shutil.which("promtool")
-    if found is None:
-        why = "promtool is not installed (apt-get install prometheus)"
-        if os.environ.get("MODEMD_REQUIRE_INTEROP") == "1":
-            pytest.fail(f"{why}; MODEMD_REQUIRE_INTEROP=1 requires it")
-        pytest.skip(why)
-    return found
+    return tool("promtool", "prometheus")
 
 
 def fetch(port: int, path: str = "/metrics") -> tuple[int, str, str]:

@@ -6,7 +6,6 @@ hand and against Gammu (see fixtures/pdus/README.md). Each entry names its sourc
 """
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from modemd.sms import (
     encode_status_report,
     encode_submit,
 )
+from tests.required import unavailable
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pdus"
 VECTORS = [
@@ -158,10 +158,8 @@ def independent_decoder() -> Any:
     try:
         import gammu  # noqa: PLC0415
     except ImportError:
-        if os.environ.get("MODEMD_REQUIRE_INTEROP") == "1":
-            pytest.fail("python-gammu is missing: apt-get install libgammu-dev pkg-config && "
-                        "pip install python-gammu")
-        pytest.skip("python-gammu not installed (needs libgammu-dev)")
+        unavailable("python-gammu is not installed (apt-get install libgammu-dev "
+                    "pkg-config && pip install python-gammu)")
     return gammu
 
 
