@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from modemd.api import address
@@ -21,12 +22,12 @@ from modemd.api.identity import Agent
 from modemd.api.invoke import invoke
 from modemd.config import Config
 from modemd.errors import ModemdError
-from modemd.store import Store, StoreError, StoreReadOnly
+from modemd.store import DaemonLock, Store, StoreError, StoreReadOnly
 
 if TYPE_CHECKING:
     from modemd.api.client import Client
 
-GRACE_SECONDS = 8.0  # a restarting daemon's socket is back by then (RestartSec=5, a start)
+GRACE_SECONDS = 8.0  # a starting daemon serves its socket long before this
 RETRY_SECONDS = 0.25
 PROBE_SECONDS = 5.0  # a hung daemon is not waited on for the whole request timeout
 
@@ -90,7 +91,7 @@ def unwritable(error: StoreError) -> bool:
 
 def client_for(config: Config, error: StoreError) -> Client:
     """A client of the daemon that serves config's database, waiting up to
-    GRACE_SECONDS for one that is restarting; error, with why the socket is no way round
+    GRACE_SECONDS for one that is starting or stopping; error, with why the socket is no way round
     it, when there is none."""
     deadline = time.monotonic() + GRACE_SECONDS
     while True:
@@ -106,20 +107,28 @@ def client_for(config: Config, error: StoreError) -> Client:
                       ) from error
 
 
+def _starting(database: Path) -> bool:
+    try:
+        return DaemonLock.held(database) is True
+    except OSError:  # a folder this user may not enter
+        return False
+
+
 def _attempt(config: Config) -> tuple[Client | None, str, bool]:
     """A client of the daemon serving this database; else why not, and whether that may
-    pass by itself (no socket yet, or nobody listening: a daemon restarting)."""
+    pass by itself: no socket yet while a daemon holds the database's lock (it is
+    starting), or a socket nobody answers on (a daemon stopping or starting)."""
     from modemd.api.client import Client  # noqa: PLC0415  (http.client: only agents need it)
 
     path, why = address.found(config)
     if path is None:
-        return None, why, why.startswith("no socket")
+        return None, why, why.startswith("no socket") and _starting(config.database)
     client = Client(path)
     try:
         about = client.call("get_about", timeout=PROBE_SECONDS)
     except ConnectionError as failure:
-        if isinstance(failure.__cause__, PermissionError):
-            return None, address.out_of_reach(path), False
+        if isinstance(failure.__cause__, PermissionError):  # its mode is set just after bind
+            return None, address.out_of_reach(path), _starting(config.database)
         return None, str(failure), True
     except ModemdError as failure:
         return None, str(failure), False

@@ -13,7 +13,6 @@ import json
 import os
 import pickle
 import pwd
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from click.testing import CliRunner
 from modemd.api.address import socket_path
 from modemd.cli import main
 from modemd.config import Config
+from modemd.store import DaemonLock
 
 from .conftest import Desk, outside, shared_desk, wait_for
 
@@ -130,13 +130,10 @@ def test_with_the_daemon_stopped_the_agent_is_told_why_and_nothing_is_queued(rig
     assert queued.code == 0, queued
 
 
-def test_a_send_while_the_daemon_restarts_waits_for_it(rig: Desk) -> None:
+def test_a_send_while_the_daemon_starts_waits_for_it(rig: Desk) -> None:
     assert rig.daemon.terminate() == 0
-    restart = threading.Timer(1.0, rig.daemon.start)
-    restart.start()
-    try:
-        sent = as_agent(rig, "send", outside(5), "Back in a moment")
-    finally:
-        restart.join()
+    rig.daemon.start()  # the agent's send comes as soon as it holds the database's lock
+    wait_for("the daemon's lock", lambda: DaemonLock.held(rig.cli.db), interval=0.005)
+    sent = as_agent(rig, "send", outside(5), "Back in a moment")
     assert sent.code == 0, sent
     assert rig.cli.wait_status(int(sent.stdout), "delivered")["operator"] == AGENT
