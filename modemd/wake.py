@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 # socket, hashlib and tempfile are imported where used: `modemd inbox` and the other
 # listings import this module (through the store) but never nudge anyone
-_MAX_PATH = 100  # sun_path is 108 bytes on Linux
+MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
+
+
+def beside(database: Path, suffix: str) -> Path:
+    """A socket's path for database: DB+suffix beside it, else (too long for a socket
+    address) in the temporary folder under the database's digest."""
+    resolved = database.resolve()
+    candidate = resolved.with_name(resolved.name + suffix)
+    if len(str(candidate)) < MAX_SOCKET_PATH:
+        return candidate
+    return _temporary_folder() / f"modemd-{_digest(database)}{suffix}"
 
 
 def _digest(database: Path) -> str:
@@ -44,10 +54,7 @@ def _datagram_socket() -> socket.socket:
 
 
 def socket_path(database: Path) -> Path:
-    candidate = database.resolve().with_name(database.name + ".wake")
-    if len(str(candidate)) < _MAX_PATH:
-        return candidate
-    return _temporary_folder() / f"modemd-{_digest(database)}.wake"
+    return beside(database, ".wake")
 
 
 def poke(database: Path) -> bool:

@@ -10,16 +10,14 @@ each of those places and takes the first socket there.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from modemd.config import Config
 from modemd.errors import InvalidInputError
+from modemd.wake import MAX_SOCKET_PATH, beside
 
-MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 APPLIANCE_RUNTIME = Path("/run/modemd")  # RuntimeDirectory=modemd of systemd/modemd.service
 
 
@@ -30,7 +28,7 @@ def socket_path(config: Config) -> Path:
     runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
     if runtime:
         return Path(runtime) / "api.sock"
-    return _beside(config.database)
+    return beside(config.database, ".api.sock")
 
 
 def configured(api_socket: str) -> Path:
@@ -48,7 +46,7 @@ def candidates(config: Config) -> list[Path]:
         return [configured(config.api_socket)]
     runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
     places = [Path(runtime) / "api.sock"] * bool(runtime)
-    return [*places, APPLIANCE_RUNTIME / "api.sock", _beside(config.database)]
+    return [*places, APPLIANCE_RUNTIME / "api.sock", beside(config.database, ".api.sock")]
 
 
 def found(config: Config) -> tuple[Path | None, str]:
@@ -71,12 +69,3 @@ def found(config: Config) -> tuple[Path | None, str]:
 def out_of_reach(path: Path) -> str:
     return (f"{path} is out of this user's reach (permission denied): an agent must be in "
             "the daemon's group (usermod -aG modemd USER, then log in again)")
-
-
-def _beside(database: Path) -> Path:
-    database = database.resolve()
-    beside = database.with_name(database.name + ".api.sock")
-    if len(str(beside)) < MAX_SOCKET_PATH:
-        return beside
-    digest = hashlib.sha1(str(database).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"modemd-{digest}.api.sock"

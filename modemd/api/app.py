@@ -14,7 +14,7 @@ import falcon.media
 
 from modemd.api import errors, events, identity, inputs, openapi
 from modemd.api.calls import Api
-from modemd.api.invoke import HANDLERS, answered, checked
+from modemd.api.invoke import answered, checked, handlers
 from modemd.config import Config
 from modemd.store import Store
 
@@ -35,7 +35,7 @@ def make_app(store: Store, config: Config, transport: Literal["unix", "tcp"],
     """The API over store for requests coming in on transport ("unix": the agent is the
     peer's user; "tcp": a bearer token's). streams: the event streams' registry, shared
     by the server's listeners (a new one by default)."""
-    missing = {route.operation for route in openapi.ROUTES} - HANDLERS.keys()
+    missing = {route.operation for route in openapi.ROUTES} - handlers().keys()
     if missing:  # a route in the table without a handler is a bug found at start
         raise RuntimeError(f"api routes without a handler: {sorted(missing)}")
     api = Api(store, config, streams or events.Streams())

@@ -157,3 +157,6 @@ class EventStream:
                 yield b": keep-alive\n\n"
                 quiet_since, quiet = time.monotonic(), 0.0
             self.listener.wait(min(SAFETY_SECONDS, KEEPALIVE_SECONDS - quiet))
+
+
+HANDLERS = {"stream_events": stream}

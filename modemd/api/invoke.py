@@ -5,10 +5,12 @@ socket would read. So a command gives the same answer on either side of the sock
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from modemd.api import events, inputs, messages, openapi, overview, people, upkeep
+from modemd.api import inputs, openapi
 from modemd.api.calls import Answer, Api, Call
 from modemd.api.identity import Agent
 from modemd.api.refusals import refusal
@@ -18,11 +20,10 @@ if TYPE_CHECKING:
     import falcon
 
 Handler = Callable[[Api, Call], Any]
-HANDLERS: dict[str, Handler] = {**messages.HANDLERS, **overview.HANDLERS, **people.HANDLERS,
-                                **upkeep.HANDLERS,
-                                "stream_events": events.stream,
-                                "get_openapi": lambda api, call: openapi.document(),
-                                "get_about": lambda api, call: openapi.about(api.config)}
+# The modules whose HANDLERS serve the routes, in the order they are looked in: a command
+# in its own process imports them only as far as its operation (CLI start-up), the
+# server all of them (handlers()).
+SERVING = ("messages", "overview", "people", "upkeep", "events", "openapi")
 ROUTES: dict[str, openapi.Route] = {route.operation: route for route in openapi.ROUTES}
 
 
@@ -36,7 +37,7 @@ def checked(route: openapi.Route, agent: Agent, *, params: dict[str, str],
 
 
 def answered(api: Api, operation: str, call: Call) -> Answer:
-    answer = HANDLERS[operation](api, call)
+    answer = handler(operation)(api, call)
     return answer if isinstance(answer, Answer) else Answer(answer)
 
 
@@ -59,3 +60,19 @@ def invoke(api: Api, agent: Agent, operation: str, *, params: dict[str, Any] | N
 def present(values: dict[str, Any] | None) -> dict[str, Any]:
     """values without the None ones: a field left out, not sent as null."""
     return {name: value for name, value in (values or {}).items() if value is not None}
+
+
+@functools.cache
+def handler(operation: str) -> Handler:
+    for name in SERVING:
+        served = importlib.import_module(f"modemd.api.{name}").HANDLERS
+        if operation in served:
+            return served[operation]
+    raise KeyError(f"no handler serves the api operation {operation!r}")
+
+
+def handlers() -> dict[str, Handler]:
+    """Every operation's handler (the server's start: a route without one is a bug)."""
+    return {operation: handler for name in SERVING
+            for operation, handler in importlib.import_module(f"modemd.api.{name}")
+            .HANDLERS.items()}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 from modemd.api.schemas import (
     BOOLEAN,
@@ -111,16 +110,19 @@ ROUTES = (
           parameters=(_UNREAD, query("mine", BOOLEAN, "Only those the asking agent "
                                      "claimed"), _LIMIT,
                       query("operator", {"type": "string"}, "With mine: whose claims "
-                            "(default: the agent asking)")), errors=(400,)),
+                            "(default: the agent asking)"),
+                      query("search", {"type": "string"}, "Only those "
+                            "whose number, contact name or any message's text contains "
+                            "this, case ignored")), errors=(400,)),
     Route("GET", "/v1/conversations/{peer}", "get_conversation", "The thread with a peer, "
           "both directions, oldest first; marks nothing read (`modemd thread "
           "--keep-unread`)", ref("Thread"), parameters=(
               query("limit", {"type": "integer", "minimum": 1, "default": 100}, "How "
-                    "many, from the oldest"),), errors=(400,)),
+                    "many: the newest, shown oldest first"),), errors=(400,)),
     Route("POST", "/v1/conversations/{peer}/read", "read_conversation", "Open the thread: "
           "its inbound messages are read from now on (`modemd thread`)", ref("Read"),
           parameters=(query("limit", {"type": "integer", "minimum": 1, "default": 100},
-                            "How many, from the oldest"),), errors=(400, 507)),
+                            "How many: the newest, shown oldest first"),), errors=(400, 507)),
     Route("POST", "/v1/conversations/{peer}/claim", "claim_conversation", "Make the "
           "conversation the agent's: others need force to text it (`modemd claim`)",
           ref("Claim"), body=CLAIM, errors=(400, 507)),
@@ -246,7 +248,13 @@ def about(config: Config) -> dict:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415  (9 ms; see _version's callers)
+
     try:
         return version("modemd")
     except PackageNotFoundError:
         return "0"
+
+
+HANDLERS = {"get_openapi": lambda api, call: document(),
+            "get_about": lambda api, call: about(api.config)}

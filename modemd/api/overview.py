@@ -14,7 +14,7 @@ from modemd.store import ConversationClaim
 def list_conversations(api: Api, call: Call) -> list[dict]:
     mine = (call.query["operator"] or call.agent.name) if call.query["mine"] else None
     return claims.conversations(api.store, unread=bool(call.query["unread"]), mine=mine,
-                                limit=call.query["limit"])
+                                search=call.query["search"], limit=call.query["limit"])
 
 
 def get_conversation(api: Api, call: Call) -> dict:

@@ -71,8 +71,8 @@ COMMANDS = {
              "without stopping; and the database: its path, free bytes on its disk, whether "
              "that is full."),
     "thread": ("modemd.cli.agent:thread",
-             "The conversation with PEER, both directions, oldest first; its inbound "
-             "messages are read from now on."),
+             "The conversation with PEER, both directions, oldest first (the newest "
+             "--limit of it); its inbound messages are read from now on."),
     "token": ("modemd.cli.token_cmd:token",
              "Bearer tokens for the API over TCP: create one per agent, list, revoke."),
     "watch": ("modemd.cli.watch_cmd:watch",

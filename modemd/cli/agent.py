@@ -172,12 +172,14 @@ inbox = _listing("in", "inbox", "Inbound messages, newest first (incomplete: par
 @click.command()
 @click.argument("peer", shell_complete=complete.peers)
 @click.option("--keep-unread", is_flag=True, help="Leave its unread messages unread.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Show the newest this many (all its unread become read all the same).")
 @json_option
 @store_options
-def thread(peer: str, keep_unread: bool, as_json: bool, config_path: str | None,
+def thread(peer: str, keep_unread: bool, limit: int, as_json: bool, config_path: str | None,
            db: str | None) -> None:
-    """The conversation with PEER, both directions, oldest first; its inbound messages
-    are read from now on.
+    """The conversation with PEER, both directions, oldest first (the newest --limit of
+    it); its inbound messages are read from now on.
 
     PEER: a number, a contact's name, or a sender name as it came. --keep-unread
     leaves them unread (`modemd conversations` counts them). A database that cannot
@@ -185,7 +187,7 @@ def thread(peer: str, keep_unread: bool, as_json: bool, config_path: str | None,
     """
     with reach(configuration.load(config_path, db=db)) as desk:
         opened = desk.call("get_conversation" if keep_unread else "read_conversation",
-                           params={"peer": peer})
+                           params={"peer": peer}, query={"limit": str(limit)})
     if opened.get("not_marked"):
         click.echo(f"Warning: {opened['not_marked']}", err=True)
     rows = opened["messages"]

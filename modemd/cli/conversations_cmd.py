@@ -29,14 +29,17 @@ def _row(conversation: dict, width: int = 40) -> dict:
 @click.command()
 @click.option("--unread", is_flag=True, help="Only those with unread inbound messages.")
 @click.option("--mine", is_flag=True, help="Only those claimed by --operator.")
+@click.option("--search", metavar="TEXT", default=None, help="Only those whose number, "
+              "contact name or any message's text contains TEXT (case ignored).")
 @click.option("--operator", default=None, help="The agent --mine means [default: your user "
               "name].")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="How many.")
 @json_option
 @store_options
-def conversations(unread: bool, mine: bool, operator: str | None, limit: int, as_json: bool,
-                  config_path: str | None, db: str | None) -> None:
+def conversations(unread: bool, mine: bool, search: str | None, operator: str | None,
+                  limit: int, as_json: bool, config_path: str | None, db: str | None
+                  ) -> None:
     """One row per contact, the most recent first: last message, unread count, the agent
     who claimed it, opted out or not.
 
@@ -47,7 +50,8 @@ def conversations(unread: bool, mine: bool, operator: str | None, limit: int, as
     with reach(configuration.load(config_path, db=db)) as desk:
         rows = desk.call("list_conversations", query={
             "unread": "true" if unread else None, "mine": "true" if mine else None,
-            "operator": operator if mine else None, "limit": str(limit)})
+            "operator": operator if mine else None, "search": search,
+            "limit": str(limit)})
     emit_json(rows) if as_json else table([_row(row) for row in rows], COLUMNS)
 
 
@@ -68,13 +72,7 @@ def claim(peer: str, force: bool, operator: str | None, config_path: str | None,
     with reach(configuration.load(config_path, db=db)) as desk:
         taken = desk.call("claim_conversation", params={"peer": peer},
                           body={"force": force or None, "operator": operator})
-    shown, agent = claims.named(taken["peer"], taken["contact"]), taken["claimed_by"]
-    if taken["previous"] is None:
-        click.echo(f"{shown}: claimed by {agent}")
-    elif taken["previous"] == agent:
-        click.echo(f"{shown}: already yours ({agent}) since {claims.clock(taken['since'])}")
-    else:
-        click.echo(f"{shown}: taken over from {taken['previous']} by {agent}")
+    click.echo(claims.claimed_words(taken))
 
 
 @click.command()
@@ -91,6 +89,4 @@ def release(peer: str, force: bool, operator: str | None, config_path: str | Non
     with reach(configuration.load(config_path, db=db)) as desk:
         released = desk.call("release_conversation", params={"peer": peer},
                              body={"force": force or None, "operator": operator})
-    holder = released["released_from"]
-    owner = "" if holder == released["released_by"] else f" ({holder}'s)"
-    click.echo(f"{claims.named(released['peer'], released['contact'])}: released{owner}")
+    click.echo(claims.released_words(released))

@@ -28,6 +28,23 @@ def named(peer: str, contact: str | None) -> str:
     return peer if contact is None else f"{peer} ({contact})"
 
 
+def claimed_words(taken: dict) -> str:
+    """What a claim did (claim_conversation's answer), as every front end says it."""
+    shown, agent = named(taken["peer"], taken["contact"]), taken["claimed_by"]
+    if taken["previous"] is None:
+        return f"{shown}: claimed by {agent}"
+    if taken["previous"] == agent:
+        return f"{shown}: already yours ({agent}) since {clock(taken['since'])}"
+    return f"{shown}: taken over from {taken['previous']} by {agent}"
+
+
+def released_words(released: dict) -> str:
+    """What a release did (release_conversation's answer), as every front end says it."""
+    holder = released["released_from"]
+    owner = "" if holder == released["released_by"] else f" ({holder}'s)"
+    return f"{named(released['peer'], released['contact'])}: released{owner}"
+
+
 def clock(stamp: str) -> str:
     """A stored time as a local clock reading: 14:02 today, else with its date."""
     moment = datetime.fromisoformat(stamp).astimezone()
@@ -111,11 +128,17 @@ def release(store: Store, whom: str, operator: str, *, force: bool = False,
 
 
 def conversations(store: Store, *, unread: bool = False, mine: str | None = None,
-                  limit: int = 50) -> list[dict]:
-    """One row per contact, the most recent first; mine: only those this agent claimed."""
+                  search: str | None = None, limit: int = 50) -> list[dict]:
+    """One row per contact, the most recent first; mine: only those this agent claimed;
+    search: only those whose number, contact name or any message's text holds it."""
     if limit < 1:
         raise InvalidInputError(f"--limit {limit}: give 1 or more")
-    return store.conversations.list(unread_only=unread, claimed_by=mine, limit=limit)
+    if search is not None and not search.strip():
+        raise InvalidInputError("--search \"\": give some text or digits to look for, "
+                                "or leave --search out to list every conversation")
+    return store.conversations.list(unread_only=unread, claimed_by=mine,
+                                    search=None if search is None else search.strip(),
+                                    limit=limit)
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,11 @@ correlation, reassembly. Knows no AT and no serial port."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from modemd.store.claims import Claims, ConversationClaim, Released, Taken
-from modemd.store.contacts import Contact, Contacts
-from modemd.store.conversations import Conversations
 from modemd.store.db import Database, StoreError
-from modemd.store.deliveries import Deliveries
-from modemd.store.enqueue import prepare
-from modemd.store.events import Events
 from modemd.store.faults import (
     DaemonLock,
     StoreCorrupt,
@@ -23,14 +19,6 @@ from modemd.store.faults import (
     StoreTooNew,
     check_files,
 )
-from modemd.store.inbound import Inbox, Recorded
-from modemd.store.keywords import Keyword, keyword
-from modemd.store.lines import LineIdentity, Lines, chooser
-from modemd.store.optouts import OptOut, Optouts
-from modemd.store.outbound import Claim, NewMessage, Outbox
-from modemd.store.reports import Reports
-from modemd.store.runs import Runs
-from modemd.store.schedule import Schedule
 from modemd.store.states import (
     EventKind,
     IllegalTransition,
@@ -40,33 +28,89 @@ from modemd.store.states import (
     PartStatus,
     PauseCause,
 )
-from modemd.store.stats import Stats
-from modemd.store.tokens import Token, Tokens
-from modemd.store.transitions import NotFound
-from modemd.store.views import Views
+
+if TYPE_CHECKING:
+    from modemd.store.claims import Claims, ConversationClaim, Released, Taken
+    from modemd.store.contacts import Contact, Contacts
+    from modemd.store.conversations import Conversations
+    from modemd.store.deliveries import Deliveries
+    from modemd.store.enqueue import prepare
+    from modemd.store.events import Events
+    from modemd.store.inbound import Inbox, Recorded
+    from modemd.store.keywords import Keyword, keyword
+    from modemd.store.lines import LineIdentity, Lines, chooser
+    from modemd.store.optouts import OptOut, Optouts
+    from modemd.store.outbound import Claim, NewMessage, Outbox
+    from modemd.store.reports import Reports
+    from modemd.store.runs import Runs
+    from modemd.store.schedule import Schedule
+    from modemd.store.stats import Stats
+    from modemd.store.tokens import Token, Tokens
+    from modemd.store.transitions import NotFound
+    from modemd.store.views import Views
+
+# The rest of the package is imported when first named, so that a command loads only
+# the modules it uses (CLI start-up): name -> the module that defines it.
+_LAZY = {
+    "Claim": "outbound", "NewMessage": "outbound", "Outbox": "outbound",
+    "Claims": "claims", "ConversationClaim": "claims", "Released": "claims",
+    "Taken": "claims", "Contact": "contacts", "Contacts": "contacts",
+    "Conversations": "conversations", "Deliveries": "deliveries", "prepare": "enqueue",
+    "Events": "events", "Inbox": "inbound", "Recorded": "inbound",
+    "Keyword": "keywords", "keyword": "keywords", "LineIdentity": "lines",
+    "Lines": "lines", "chooser": "lines", "OptOut": "optouts", "Optouts": "optouts",
+    "Reports": "reports", "Runs": "runs", "Schedule": "schedule", "Stats": "stats",
+    "Token": "tokens", "Tokens": "tokens", "NotFound": "transitions", "Views": "views",
+}
+# Store's attribute -> its repository class, made on first use.
+_REPOSITORIES = {
+    "lines": "Lines", "outbox": "Outbox", "inbox": "Inbox", "reports": "Reports",
+    "views": "Views", "runs": "Runs", "stats": "Stats", "optouts": "Optouts",
+    "contacts": "Contacts", "events": "Events", "claims": "Claims",
+    "conversations": "Conversations", "schedule": "Schedule",
+    "deliveries": "Deliveries", "tokens": "Tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
 
 
 class Store:
     """Everything in one database file; safe to share between threads."""
 
+    lines: Lines
+    outbox: Outbox
+    inbox: Inbox
+    reports: Reports
+    views: Views
+    runs: Runs
+    stats: Stats
+    optouts: Optouts
+    contacts: Contacts
+    events: Events
+    claims: Claims
+    conversations: Conversations
+    schedule: Schedule
+    deliveries: Deliveries
+    tokens: Tokens
+
     def __init__(self, path: Path | str, *, create: bool = True) -> None:
         """create=False: a missing database is StoreMissing (commands that only read)."""
         self.database = Database(path, create=create)
-        self.lines = Lines(self.database)
-        self.outbox = Outbox(self.database)
-        self.inbox = Inbox(self.database)
-        self.reports = Reports(self.database)
-        self.views = Views(self.database)
-        self.runs = Runs(self.database)
-        self.stats = Stats(self.database)
-        self.optouts = Optouts(self.database)
-        self.contacts = Contacts(self.database)
-        self.events = Events(self.database)
-        self.claims = Claims(self.database)
-        self.conversations = Conversations(self.database)
-        self.schedule = Schedule(self.database)
-        self.deliveries = Deliveries(self.database)
-        self.tokens = Tokens(self.database)
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository, made when first used; two threads racing here each make one,
+        which is harmless: a repository holds nothing but the database."""
+        if name not in _REPOSITORIES:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        repository = __getattr__(_REPOSITORIES[name])(self.database)
+        setattr(self, name, repository)
+        return repository
 
     def close(self) -> None:
         self.database.close()

@@ -24,6 +24,15 @@ _ALL_PEERS = "SELECT peer FROM messages GROUP BY peer UNION SELECT peer FROM cla
 _UNREAD_PEERS = ("SELECT DISTINCT peer FROM messages NOT INDEXED WHERE direction = 'in' "
                  "AND read_at IS NULL")
 _CLAIMED_PEERS = "SELECT peer FROM claims WHERE operator = :claimed_by"
+# A scan of every message's text. ASCII text is matched by LIKE, which folds ASCII
+# letters in C, against the casefolded words; only text with other characters (its
+# length in bytes differs) goes to folded_contains in Python. Numbers are digits: instr.
+# One SELECT around the UNIONs, which would otherwise bind looser than an INTERSECT.
+_FOUND_PEERS = """SELECT peer FROM (
+    SELECT peer FROM messages WHERE instr(peer, :search) OR text LIKE :pattern ESCAPE '\\'
+        OR (length(CAST(text AS BLOB)) != length(text) AND folded_contains(text, :folded))
+    UNION SELECT peer FROM contacts WHERE folded_contains(name, :folded)
+    UNION SELECT peer FROM claims WHERE instr(peer, :search))"""
 _PAGE = """
 WITH peers AS ({peers}),
 page AS (
@@ -48,18 +57,26 @@ ORDER BY page.last_at IS NULL, page.last_at DESC, page.peer
 """
 
 
+def _searched(search: str | None) -> dict:
+    folded = (search or "").casefold()
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {"search": search, "folded": folded, "pattern": f"%{escaped}%"}
+
+
 class Conversations:
     def __init__(self, database: Database) -> None:
         self.database = database
 
     def list(self, *, unread_only: bool = False, claimed_by: str | None = None,
-             limit: int = 50) -> list[dict]:
+             search: str | None = None, limit: int = 50) -> list[dict]:
         """The most recent first (claimed peers without a message last). unread_only:
-        those with an unread inbound message; claimed_by: those this agent holds."""
-        sources = [_UNREAD_PEERS] * unread_only + [_CLAIMED_PEERS] * (claimed_by is not None)
+        those with an unread inbound message; claimed_by: those this agent holds;
+        search: those whose number, contact name or any message's text holds it."""
+        sources = ([_UNREAD_PEERS] * unread_only + [_CLAIMED_PEERS] * (claimed_by is not None)
+                   + [_FOUND_PEERS] * (search is not None))
         peers = " INTERSECT ".join(sources) or _ALL_PEERS
-        rows = self.database.query(_PAGE.format(peers=peers),
-                                   {"claimed_by": claimed_by, "limit": limit})
+        rows = self.database.query(_PAGE.format(peers=peers), {
+            "claimed_by": claimed_by, "limit": limit, **_searched(search)})
         return [{key: bool(row[key]) if key == "opted_out" else row[key]
                  for key in CONVERSATION_FIELDS} for row in rows]
 

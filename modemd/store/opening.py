@@ -122,6 +122,12 @@ def connect(path: Path | str, *, create: bool = True, verify: bool = False) -> C
         return _opened(path, verify=verify, holding=True)
 
 
+def folded_contains(text: str | None, folded: str | None) -> bool:
+    """SQL folded_contains(text, folded): casefolded words in text, case ignored in
+    every script (SQLite's LIKE and lower() fold ASCII letters only: not Ł, not Σ)."""
+    return text is not None and folded is not None and folded in text.casefold()
+
+
 class Connection(sqlite3.Connection):
     """sqlite3's connection with a flag: did this transaction write an event?"""
 
@@ -145,6 +151,7 @@ def _prepared(conn: Connection, path: Path, *, verify: bool, holding: bool) -> C
     conn.execute("PRAGMA synchronous=FULL")  # appliances lose power; queue state must hold
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA recursive_triggers=ON")  # as sqlite-utils sets it
+    conn.create_function("folded_contains", 2, folded_contains, deterministic=True)
     _refuse_foreign(conn, path)
     if verify:
         _verify(conn, path)

@@ -77,9 +77,11 @@ class Views:
         return [message_object(row) for row in rows]
 
     def thread(self, peer: str, limit: int = 100) -> list[dict]:
-        """Both directions with one contact, oldest first, as a conversation reads."""
-        rows = self.database.query(f"{_SELECT} WHERE m.peer = ? ORDER BY m.created_at, m.id "
-                                   "LIMIT ?", (peer, limit))
+        """Both directions with one contact: the newest limit of them, oldest first, as
+        a conversation reads."""
+        rows = self.database.query(
+            f"SELECT * FROM ({_SELECT} WHERE m.peer = ? ORDER BY m.created_at DESC, m.id DESC "
+            "LIMIT ?) ORDER BY created_at, id", (peer, limit))
         return [message_object(row) for row in rows]
 
     def message(self, message_id: int) -> dict | None:

@@ -6,6 +6,7 @@ CLI's words and queues nothing; the screen only words the answers (render.py).""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from textual import on, work
@@ -15,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, OptionList, Static
 
 from modemd.api.follow import follow, halt
-from modemd.desk.claims import named
+from modemd.desk.claims import claimed_words, named, released_words
 from modemd.errors import ModemdError
 from modemd.tui import render
 from modemd.tui.session import Session, oldest_unread
@@ -49,6 +50,9 @@ ComposeBox { height: auto; }
 Notice { height: auto; max-height: 3; padding: 0 1; }
 Notice.error { color: $error; text-style: bold; }
 KeysScreen { align: center middle; }
+OptionList:nocolor > .option-list--option-highlighted { text-style: bold underline; }
+#status:nocolor.trouble { text-style: reverse bold; }
+Notice:nocolor.error { text-style: reverse bold; }
 #keys { width: auto; max-width: 90%; padding: 1 2; border: round $primary;
         background: $surface; }
 """
@@ -68,7 +72,9 @@ class DeskApp(App[None]):
     ]
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
+        # NO_COLOR: Textual drops every colour only when it draws in ANSI colours (else it
+        # turns them into greys); what colour marked, reverse and bold mark instead (CSS)
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.session, self.peer = session, None
         self.rows: list[dict] = []
         self.matches: set[str] | None = None  # a search's peers; None: no search
@@ -234,9 +240,7 @@ class DeskApp(App[None]):
         except Failure as error:
             self.refused(error)
             return
-        shown = named(done["peer"], done.get("contact"))
-        self.notice(f"{shown}: claimed by {done['claimed_by']}" if what == "claim"
-                    else f"{shown}: released (was {done['released_from']}'s)")
+        self.notice(claimed_words(done) if what == "claim" else released_words(done))
         self.reload()
         self.open(self.peer, quiet=True)
 
@@ -260,7 +264,7 @@ class DeskApp(App[None]):
     @on(Input.Changed, "#search")
     def searching(self, event: Input.Changed) -> None:
         try:
-            self.matches = self.session.search(event.value) if event.value else None
+            self.matches = self.session.search(event.value) if event.value.strip() else None
         except Failure as error:
             self.refused(error)
             return

@@ -11,7 +11,7 @@ from modemd.api.reach import Local, Remote
 from modemd.desk import when
 
 THREAD_LIMIT = 200
-SEARCH_LIMIT = 1000
+CONVERSATION_LIMIT = 1000  # the list and a search show this many at most
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Session:
         return self.call("list_lines")
 
     def conversations(self) -> list[dict]:
-        rows = self.call("list_conversations", query={"limit": str(SEARCH_LIMIT)})
+        rows = self.call("list_conversations", query={"limit": str(CONVERSATION_LIMIT)})
         return rows if self.focus is None else [r for r in rows if self.focus.has(r)]
 
     def open(self, peer: str) -> dict:
@@ -63,16 +63,10 @@ class Session:
         return self.call("release_conversation", params={"peer": peer}, body={})
 
     def search(self, words: str) -> set[str]:
-        """The peers whose number, contact name or any message text contains words."""
-        wanted = words.casefold()
-        found = {row["peer"] for row in self.conversations()
-                 if wanted in f"{row['peer']} {row.get('contact') or ''}".casefold()}
-        for direction in ("in", "out"):
-            messages = self.call("list_messages", query={"direction": direction,
-                                                         "limit": str(SEARCH_LIMIT)})
-            found |= {m["peer"] for m in messages if wanted in (m.get("text") or "").casefold()}
-        return found
-
+        """The peers whose number, contact name or any message's text contains words."""
+        found = self.call("list_conversations",
+                          query={"search": words, "limit": str(CONVERSATION_LIMIT)})
+        return {row["peer"] for row in found}
 
 def focused(line: dict, asked: str) -> Focus:
     """The line asked for (get_line's answer): how conversations name it."""

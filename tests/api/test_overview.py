@@ -35,6 +35,10 @@ def test_conversations_as_the_cli_lists_them_with_unread_mine_and_limit(
     claims.claim(store, CUSTOMER, NOBODY.pw_name)
     assert [c["peer"] for c in api.get(CONVERSATIONS, mine="true").json] == [OTHER]
     assert refused(api.get(CONVERSATIONS, limit="0"), 400).startswith("limit '0'")
+    assert [c["peer"] for c in api.get(CONVERSATIONS, search="LLO?").json] == [CUSTOMER]
+    assert api.get(CONVERSATIONS, search="LLO?").json == json.loads(
+        printed(db, "conversations", "--search", "LLO?", "--json"))
+    assert refused(api.get(CONVERSATIONS, search=" "), 400).startswith('--search "": give')
 
 
 def test_claim_take_over_and_release_say_who_held_it(api: Client, store: Store,

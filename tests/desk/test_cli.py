@@ -120,6 +120,9 @@ def test_help_is_flagged_in_inbox_and_thread(db_path: Path, store: Store, line: 
     assert re.search(r"received\s+help\s+HELP\?$", asked), asked
     assert re.search(r"received\s+-\s+can you help me$", sentence), sentence
     assert store.optouts.list() == []
+    [newest] = as_json(db_path, "thread", CUSTOMER, "--limit", "1")
+    assert newest["text"] == "can you help me"
+    assert "--limit" in modemd(db_path, "thread", CUSTOMER, "--limit", "0", code=2).stderr
 
 
 def test_audit_shows_who_did_what(db_path: Path) -> None:
@@ -134,6 +137,19 @@ def test_audit_shows_who_did_what(db_path: Path) -> None:
     assert len(as_json(db_path, "audit", "--limit", "1")) == 1
     assert "contact_add" in modemd(db_path, "audit").stdout
     assert modemd(db_path, "audit", "--limit", "0", code=2).stderr.startswith("Usage")
+
+
+def test_conversations_search_lists_the_matches_or_says_what_to_give(db_path: Path,
+                                                                     store: Store,
+                                                                     line: int) -> None:
+    texted(store, line, CUSTOMER, "Where is my parcel?")
+    modemd(db_path, "send", OTHER, "Your refund is done")
+    found = modemd(db_path, "conversations", "--search", "PARCEL").stdout
+    assert CUSTOMER in found and OTHER not in found
+    empty = modemd(db_path, "conversations", "--search", "  ", code=1)
+    assert empty.stderr.strip().splitlines() == [
+        'Error: --search "": give some text or digits to look for, or leave --search out '
+        "to list every conversation"]
 
 
 def test_reading_commands_make_no_database(tmp_path: Path) -> None:

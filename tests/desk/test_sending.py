@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from modemd.desk import peer_for, send
+from modemd.desk.people import peer_for
+from modemd.desk.sending import send
 from modemd.errors import InvalidInputError
 from modemd.store import Store
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from modemd.desk import send, when
-from modemd.desk.sending import Options
+from modemd.desk import when
+from modemd.desk.sending import Options, send
 from modemd.errors import InvalidInputError
 from modemd.store import Store
 

@@ -85,6 +85,49 @@ def test_filters_and_limit(store: Store, clock: Clock) -> None:
     assert by_peer(store)[CUSTOMER]["claimed_by"] == "bob"
 
 
+def test_search_finds_text_either_way_names_and_digits_case_ignored(store: Store,
+                                                                    clock: Clock) -> None:
+    line = add_line(store, 1)
+    texted(store, line, CUSTOMER, "Mój ZAMÓWIENIE nie dotarło")  # Ó folds only in Python
+    clock.advance(timedelta(seconds=5))
+    queue(store, "Your parcel left Łódź today", to=OTHER)
+    clock.advance(timedelta(seconds=5))
+    queue(store, "nothing to see", to=THIRD)
+    store.contacts.add(THIRD, "Grace Hopper", "alice")
+    store.claims.claim("+12015550999", "alice")  # claimed, never texted
+    assert list(by_peer(store, search="zamówienie")) == [CUSTOMER]
+    assert list(by_peer(store, search="ŁÓDŹ")) == [OTHER]  # what we sent counts too
+    assert list(by_peer(store, search="hopper")) == [THIRD]
+    assert list(by_peer(store, search="0999")) == ["+12015550999"]
+    assert list(by_peer(store, search="+1201555012")) == [THIRD, OTHER, CUSTOMER]
+    assert list(by_peer(store, search="o")) == [THIRD, OTHER, CUSTOMER]
+    assert list(by_peer(store, search="o", unread_only=True)) == [CUSTOMER]
+    assert list(by_peer(store, search="o", limit=1)) == [THIRD]
+    assert list(by_peer(store, search="%")) == []  # no LIKE wildcards
+    assert list(by_peer(store, search="_")) == []
+    assert list(by_peer(store, search="PARCEL LEFT")) == [OTHER]  # ASCII words, any text
+
+
+def test_search_folds_as_python_does_whatever_the_script(store: Store) -> None:
+    queue(store, "Große Straße 5", to=CUSTOMER)
+    queue(store, "Hauptstrasse 1, 50% off_today \\o/", to=OTHER)
+    assert list(by_peer(store, search="STRASSE")) == [OTHER, CUSTOMER]  # ß folds to ss
+    assert list(by_peer(store, search="ß")) == [OTHER, CUSTOMER]
+    assert list(by_peer(store, search="50% OFF_")) == [OTHER]
+    assert list(by_peer(store, search="\\O/")) == [OTHER]
+    assert list(by_peer(store, search="no such words")) == []
+
+
+def test_a_long_thread_shows_its_newest_messages_oldest_first(store: Store,
+                                                              clock: Clock) -> None:
+    for number in range(5):
+        queue(store, f"message {number}")
+        clock.advance(timedelta(seconds=1))
+    assert [m["text"] for m in store.views.thread(CUSTOMER, limit=3)] == [
+        "message 2", "message 3", "message 4"]
+    assert len(store.views.thread(CUSTOMER)) == 5
+
+
 def test_a_claimed_peer_without_messages_is_listed_last(store: Store) -> None:
     queue(store, "hello")
     store.claims.claim(OTHER, "alice")

@@ -132,8 +132,10 @@ def test_claims_by_key_and_another_agents_claim_refuses_in_the_clis_words(tmp_pa
             return claimed, released
 
     claimed, released = asyncio.run(scenario())
-    assert f"{GRACE}: claimed by " in claimed
-    assert f"{GRACE}: released" in released
+    said = cli("claim", GRACE, db=db).strip()  # what the command says to the same agent
+    assert said.startswith(f"{GRACE}: claimed by ") and said in one_line(claimed)
+    said = cli("release", GRACE, db=db).strip()
+    assert said == f"{GRACE}: released" and said in one_line(released)
     cli("claim", GRACE, "--operator", "bob", db=db)
     words = cli_error("send", GRACE, "over bob", db=db)
 

@@ -85,29 +85,35 @@ def test_it_draws_takes_keys_and_quits_in_a_real_terminal(terminal):
     until(session, "the desk quit", lambda t: "DESK-EXITED 0" in t)
 
 
-GREYS = {*range(232, 256), 0, 7, 8, 15, 16, 59, 102, 145, 188, 231}  # 256-colour greys
-
-
-def hues(painted: str) -> set[str]:
-    """The colours of the pane's SGR sequences that are not a shade of grey."""
+def colours(painted: str) -> set[str]:
+    """The colours the pane's SGR sequences set (38/48: 256-colour or RGB; 30-37, 40-47,
+    90-97, 100-107: the 16); the defaults (39, 49) are no colour."""
     found = set()
     for sgr in re.findall(r"\x1b\[([\d;]*)m", painted):
         codes = [int(c) for c in sgr.split(";") if c]
-        for i, code in enumerate(codes):
-            if code in (38, 48) and codes[i + 1:i + 2] == [5] and codes[i + 2] not in GREYS:
-                found.add(f"{code};5;{codes[i + 2]}")
-            if code in (38, 48) and codes[i + 1:i + 2] == [2]:
-                r, g, b = codes[i + 2:i + 5]
-                if not r == g == b:
-                    found.add(f"{code};2;{r};{g};{b}")
+        index = 0
+        while index < len(codes):
+            code = codes[index]
+            if code in (38, 48):
+                width = 3 if codes[index + 1:index + 2] == [5] else 5
+                found.add(";".join(map(str, codes[index:index + width])))
+                index += width
+                continue
+            if 30 <= code <= 37 or 40 <= code <= 47 or 90 <= code <= 97 or 100 <= code <= 107:
+                found.add(str(code))
+            index += 1
     return found
 
 
-def test_no_color_draws_in_shades_of_grey(terminal):
-    """Textual's NO_COLOR: the screen in monochrome; marks carry words, so nothing is lost."""
+def test_no_color_draws_without_a_colour(terminal):
+    """NO_COLOR: not one colour is set; the open conversation is underlined and trouble
+    in reverse, and every mark carries a word, so nothing is lost."""
     plain = terminal()
     until(plain, "the desk drawn", lambda t: "q Quit" in t and GRACE in t)
-    assert hues(pane(plain, escapes=True)), "in colour without NO_COLOR"
+    assert colours(pane(plain, escapes=True)), "in colour without NO_COLOR"
     session = terminal(NO_COLOR="1")
-    until(session, "the desk drawn", lambda t: "q Quit" in t and GRACE in t)
-    assert hues(pane(session, escapes=True)) == set()
+    drawn = until(session, "the desk drawn", lambda t: "q Quit" in t and GRACE in t)
+    painted = pane(session, escapes=True)
+    assert colours(painted) == set()
+    assert re.search(r"\x1b\[[\d;]*\b4m\s*" + re.escape(GRACE), painted), "open one underlined"
+    assert "not running" in drawn and re.search(r"\x1b\[[\d;]*\b7mDaemon: not running", painted)
