@@ -73,6 +73,6 @@ def handler(operation: str) -> Handler:
 
 def handlers() -> dict[str, Handler]:
     """Every operation's handler (the server's start: a route without one is a bug)."""
-    return {operation: handler for name in SERVING
-            for operation, handler in importlib.import_module(f"modemd.api.{name}")
+    return {operation: served for name in SERVING
+            for operation, served in importlib.import_module(f"modemd.api.{name}")
             .HANDLERS.items()}

@@ -75,6 +75,10 @@ _REPOSITORIES = {
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _imported(name)
+
+
+def _imported(name: str) -> Any:
     value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     globals()[name] = value
     return value
@@ -108,7 +112,7 @@ class Store:
         which is harmless: a repository holds nothing but the database."""
         if name not in _REPOSITORIES:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        repository = __getattr__(_REPOSITORIES[name])(self.database)
+        repository = _imported(_REPOSITORIES[name])(self.database)
         setattr(self, name, repository)
         return repository
 
