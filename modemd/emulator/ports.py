@@ -39,13 +39,16 @@ class PtyPort:
         self._wake_r, self._wake_w = os.pipe()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._in_place = False  # its link points at its open pty: a program may open it
 
     @property
     def plugged(self) -> bool:
-        return self._master >= 0
+        """Said only once the link is in place, so that whoever sees a replug in
+        `lines` can open the port at once."""
+        return self._in_place
 
     def plug(self, rename: bool = False) -> None:
-        if self.plugged:
+        if self._master >= 0:
             return
         previous = self.tty_name
         self._open_pty(avoid=previous if rename else None)
@@ -55,14 +58,16 @@ class PtyPort:
         )
         self._thread.start()
         self._point_link()
+        self._in_place = True
         self.modem.power_on(self)
 
     def replug(self, rename: bool = False) -> None:
         self.plug(rename=rename)
 
     def unplug(self) -> None:
-        if not self.plugged:
+        if self._master < 0:
             return
+        self._in_place = False
         self.modem.power_off()
         self._stop.set()
         os.write(self._wake_w, b"x")

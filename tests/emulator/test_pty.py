@@ -135,6 +135,21 @@ def test_unplug_for_seconds_over_a_pty(pty_bench, tmp_path):
     again.expect(b"AT\r\r\nOK\r\n")
 
 
+def test_a_replug_is_reported_only_once_the_port_can_be_opened(pty_bench, tmp_path):
+    """Whoever waits for `plugged` in the line's description (as tests and scripts do
+    after `unplug --seconds`) can open the link the moment it says so."""
+    dte = pty_bench.line()
+    link = tmp_path / dte.name
+    missing = 0
+    for _ in range(20):
+        pty_bench.rig.unplug(dte.name, seconds=0.02, rename=True)
+        wait_for(lambda: not link.exists(), 2, "the unplug")
+        while not dte.describe()["plugged"]:
+            pass  # as tight as a waiting script can look
+        missing += not link.exists()
+    assert missing == 0, f"{missing} of 20 replugs said plugged before the link was there"
+
+
 def test_hang_over_a_pty(pty_bench):
     dte = pty_bench.line()
     pty_bench.rig.fault(dte.name, "hang")
