@@ -33,36 +33,12 @@ from modemd.tui.widgets import (
 LIVENESS_SECONDS = 15.0  # a daemon that died writes no event: its heartbeat says so
 Failure = (ModemdError, OSError)  # a refusal (ApiError among them), or no daemon to ask
 
-CSS = """
-#status { height: auto; max-height: 3; padding: 0 1; background: $panel; }
-#status.trouble { color: $warning; text-style: bold; }
-#main { height: 1fr; }
-#side { width: 32%; min-width: 26; max-width: 48; }
-#search { display: none; }
-#search.shown { display: block; }
-#list { height: 1fr; }
-#thread { width: 1fr; border: round $primary; padding: 0 1; }
-#thread.opted-out { opacity: 60%; border: round $panel-lighten-2; }
-.message { margin-bottom: 1; }
-ComposeBox { height: auto; }
-#at.hidden { display: none; }
-#preview { height: 1; padding: 0 1; color: $text-muted; }
-Notice { height: auto; max-height: 3; padding: 0 1; }
-Notice.error { color: $error; text-style: bold; }
-KeysScreen { align: center middle; }
-OptionList:nocolor > .option-list--option-highlighted { text-style: bold underline; }
-#status:nocolor.trouble { text-style: reverse bold; }
-Notice:nocolor.error { text-style: reverse bold; }
-#keys { width: auto; max-width: 90%; padding: 1 2; border: round $primary;
-        background: $surface; }
-"""
-
 
 class DeskApp(App[None]):
     """The terminal desk on one session (a Local or Remote desk)."""
 
     TITLE = "modemd desk"
-    CSS = CSS
+    CSS_PATH = "desk.tcss"  # beside this module, shipped as package data
     BINDINGS = [
         Binding("slash", "search", "Search"), Binding("c", "claim", "Claim"),
         Binding("r", "release", "Release"),
@@ -263,19 +239,35 @@ class DeskApp(App[None]):
 
     @on(Input.Changed, "#search")
     def searching(self, event: Input.Changed) -> None:
+        self.search_for(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search_for(self, words: str) -> None:
+        """Off the screen's thread: on a big desk a search takes tens of ms, once a key."""
         try:
-            self.matches = self.session.search(event.value) if event.value.strip() else None
+            matches = self.session.search(words) if words.strip() else None
         except Failure as error:
-            self.refused(error)
+            self.call_from_thread(self.refused, error)
             return
-        self.reload()
+        self.call_from_thread(self.found, words, matches)
+
+    def found(self, words: str, matches: set[str] | None) -> None:
+        if words == self.query_one("#search", Input).value:  # else a newer search is due
+            self.matches = matches
+            self.reload()
 
     @on(Input.Submitted, "#search")
     def searched(self, event: Input.Submitted) -> None:
         """Enter opens the first match; with none, the words as a new peer (a number or
         a contact's name), refused in the CLI's words when they are neither."""
+        words = event.value.strip()
+        try:
+            self.matches = self.session.search(words) if words else None  # not one due
+        except Failure as error:
+            self.refused(error)
+            return
         found = [r["peer"] for r in self.rows if self.matches is None or r["peer"] in self.matches]
-        self.open(found[0] if found else event.value.strip())
+        self.open(found[0] if found else words)
         self.query_one("#text", Input).focus()
 
     def action_back(self) -> None:

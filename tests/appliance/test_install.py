@@ -126,6 +126,7 @@ def test_the_metrics_answer_on_loopback_and_no_other_address_is_reachable(
 
 
 INSTALLED = "/opt/modemd/lib/python3*/site-packages/modemd/__init__.py"
+STYLESHEET = "/opt/modemd/lib/python3*/site-packages/modemd/tui/desk.tcss"
 # a checkout's own build/ (left by an earlier `pip install .`) would put stale modules in
 WHEEL = ("cp -r /srv/modemd /tmp/source && rm -rf /tmp/source/build && "
          "/opt/modemd/bin/pip wheel --quiet --no-deps "
@@ -148,6 +149,7 @@ def test_installing_again_from_a_wheel_upgrades_the_code_and_keeps_config_and_da
     assert machine.sh(f"md5sum {CONFIG}").stdout == config
     assert modes(appliance, f"{STATE}/modemd.db") == {f"{STATE}/modemd.db": "640 modemd:modemd"}
     assert int(machine.sh(f"stat -c %Y {INSTALLED}").stdout) > int(code.stdout), "reinstalled"
+    assert machine.sh(f"ls {STYLESHEET}").stdout.strip(), "modemd desk's layout in the wheel"
     unit = appliance.unit("ActiveState", "MainPID")
     assert unit["ActiveState"] == "active" and unit["MainPID"] != pid, "restarted"
     appliance.wait_lines_ok()
