@@ -68,6 +68,7 @@ class Session:
                           query={"search": words, "limit": str(CONVERSATION_LIMIT)})
         return {row["peer"] for row in found}
 
+
 def focused(line: dict, asked: str) -> Focus:
     """The line asked for (get_line's answer): how conversations name it."""
     shown = {line.get(k) for k in ("own_number", "name", "imsi") if line.get(k)}
